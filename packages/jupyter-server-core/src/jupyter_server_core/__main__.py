@@ -1,0 +1,3 @@
+from ._serverapp import main
+
+main()

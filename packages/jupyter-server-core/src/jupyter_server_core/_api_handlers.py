@@ -1,0 +1,115 @@
+"""``/api``, ``/api/status``, ``/api/me`` and ``/api/spec.yaml``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from tornado import web
+
+from ._apispec import ApiSpec
+from ._base_handlers import APIHandler, json_default
+from ._urls import url_path_join
+from ._web import ActivityTracker
+from .auth import Action
+
+__all__ = ["api_routes"]
+
+_ACTIONS: tuple[Action, ...] = ("read", "write", "execute")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class APIVersionHandler(APIHandler):
+    """``GET /api``: the server version. Open to all, as jupyter_server has it."""
+
+    allow_unauthenticated = True
+
+    def get(self) -> None:
+        self.write_json({"version": self.context.version})
+
+
+class APIStatusHandler(APIHandler):
+    """``GET /api/status``: start time, last activity, kernels and their connections."""
+
+    auth_resource = "api"
+
+    def initialize(self, activity: ActivityTracker, kernel_manager: Any) -> None:
+        self.activity = activity
+        self.kernel_manager = kernel_manager
+
+    def get(self) -> None:
+        km = self.kernel_manager
+        kernels = len(km.list_kernel_ids()) if km is not None else 0
+        counter = getattr(km, "connection_count", None)
+        connections = counter() if callable(counter) else 0
+        self.write_json(
+            {
+                "started": _iso(self.activity.started),
+                "last_activity": _iso(self.activity.last_activity()),
+                "kernels": kernels,
+                "connections": connections,
+            }
+        )
+
+
+class IdentityHandler(APIHandler):
+    """``GET /api/me``: who you are and, on request, what you may do.
+
+    ``?permissions={"contents": ["read", "write"]}`` asks about those actions; the answer
+    lists the allowed ones per resource.
+    """
+
+    async def get(self) -> None:
+        user = self.current_user
+        assert user is not None
+        raw = self.get_argument("permissions", "")
+        asked: dict[str, list[str]] = {}
+        if raw:
+            try:
+                asked = json.loads(raw)
+            except ValueError as exc:
+                raise web.HTTPError(400, f"permissions should be a JSON dict of {{resource: [actions]}}, got {raw!r}: {exc}") from None
+            if not isinstance(asked, dict) or not all(
+                isinstance(k, str) and isinstance(v, list) and all(isinstance(a, str) for a in v)
+                for k, v in asked.items()
+            ):
+                raise web.HTTPError(400, f"permissions should be a JSON dict of {{resource: [actions]}}, got {raw!r}")
+        permissions: dict[str, list[str]] = {}
+        for resource, actions in asked.items():
+            allowed = []
+            for action in actions:
+                if action not in _ACTIONS:
+                    raise web.HTTPError(400, f"Unknown action {action!r}: use one of {', '.join(_ACTIONS)}")
+                if await self.authorize(action, resource):  # type: ignore[arg-type]
+                    allowed.append(action)
+            permissions[resource] = allowed
+        self.write_json({"identity": user.to_model(), "permissions": permissions})
+
+
+class APISpecHandler(APIHandler):
+    """``GET /api/spec.yaml``: the OpenAPI document of what this server serves now."""
+
+    auth_resource = "api"
+
+    def initialize(self, spec: ApiSpec) -> None:
+        self.spec = spec
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/x-yaml")
+        # JSON is YAML: no YAML library needed to serve a valid document.
+        self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
+
+
+def api_routes(serverapp: Any) -> list[Any]:
+    base = serverapp.base_url
+    return [
+        (url_path_join(base, "/api/?"), APIVersionHandler),
+        (url_path_join(base, "/api/status"), APIStatusHandler,
+         {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
+        (url_path_join(base, "/api/me"), IdentityHandler),
+        (url_path_join(base, "/api/spec.yaml"), APISpecHandler, {"spec": serverapp.api_spec}),
+    ]

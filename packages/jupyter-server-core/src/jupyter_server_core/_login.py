@@ -1,0 +1,96 @@
+"""The login and logout pages."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from tornado.escape import xhtml_escape
+
+from ._base_handlers import JupyterHandler
+from ._urls import is_same_origin_path, url_path_join
+from .auth._identity import _anonymous_user
+
+__all__ = ["LoginHandler", "LogoutHandler", "login_routes"]
+
+_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:28em;margin:4em auto}}input{{margin:.3em 0}}
+.error{{color:#a00}}</style></head><body>
+<h1>{title}</h1>{body}</body></html>"""
+
+
+class LoginHandler(JupyterHandler):
+    """GET shows the form; POST checks the password (or token) and sets the login cookie."""
+
+    allow_unauthenticated = True
+
+    def safe_next(self, default: str | None = None) -> str:
+        """The ``next`` argument when it stays on this server's origin, else the base URL."""
+        target = self.get_argument("next", default or "")
+        if target and is_same_origin_path(target) and target.startswith(self.base_url):
+            return target
+        if target and is_same_origin_path(target) and self.base_url == "/":
+            return target
+        return self.base_url
+
+    def _render(self, message: str = "", status: int = 200) -> None:
+        self.set_status(status)
+        provider = self.identity_provider
+        label = "Password" if getattr(provider, "hashed_password", "") else "Password or token"
+        error = f'<p class="error">{xhtml_escape(message)}</p>' if message else ""
+        next_field = xhtml_escape(self.get_argument("next", ""))
+        body = (
+            f'{error}<form method="post" action="{xhtml_escape(url_path_join(self.base_url, "login"))}?next={next_field}">'
+            f"{self.xsrf_form_html()}"
+            f'<label for="password_input">{label}:</label><br>'
+            '<input type="password" name="password" id="password_input" autofocus><br>'
+            '<button type="submit" id="login_submit">Log in</button></form>'
+        )
+        self.finish(_PAGE.format(title="Jupyter Server: log in", body=body))
+
+    def get(self) -> None:
+        if self.current_user is not None and getattr(self, "_authenticated_by_credentials", True):
+            user = self.current_user
+            if user is not None and self.identity_provider.auth_enabled:
+                self.redirect(self.safe_next())
+                return
+        self._render()
+
+    def post(self) -> None:
+        provider = self.identity_provider
+        typed = self.get_argument("password", "")
+        ok = False
+        if getattr(provider, "hashed_password", "") and provider.passwd_check(typed):
+            ok = True
+        elif provider.token and typed and hmac.compare_digest(typed.encode(), provider.token.encode()):
+            ok = True
+        if not ok:
+            self.log.warning("Failed login attempt from %s", self.request.remote_ip)
+            self._render("Invalid credentials", status=401)
+            return
+        provider._login(self, _anonymous_user())
+        self.redirect(self.safe_next())
+
+
+class LogoutHandler(JupyterHandler):
+    """Ends the session: the login cookie stops working, even where a copy was kept."""
+
+    allow_unauthenticated = True
+
+    def get(self) -> None:
+        self.identity_provider.logout(self)
+        body = (
+            "<p>Successfully logged out.</p>"
+            f'<p><a href="{xhtml_escape(url_path_join(self.base_url, "login"))}">Log in again</a></p>'
+        )
+        self.finish(_PAGE.format(title="Jupyter Server: logged out", body=body))
+
+
+def login_routes(serverapp: Any) -> list[Any]:
+    """Routes of the login and logout pages, with the classes the ServerApp configures."""
+    base = serverapp.base_url
+    return [
+        (url_path_join(base, "login"), serverapp.login_handler_class),
+        (url_path_join(base, "logout"), serverapp.logout_handler_class),
+    ]

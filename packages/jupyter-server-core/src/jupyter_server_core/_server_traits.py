@@ -1,0 +1,292 @@
+"""The configurable traits of ServerApp, grouped apart from its lifecycle code.
+
+Names, types and defaults follow jupyter_server 2.x so that existing
+``jupyter_server_config.py`` files keep working.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from traitlets import (
+    Any as AnyTrait,
+)
+from traitlets import (
+    Bool,
+    Bytes,
+    DottedObjectName,
+    Float,
+    Integer,
+    List,
+    Unicode,
+    default,
+    validate,
+)
+from traitlets import Dict as DictTrait
+from traitlets import Type as TypeTrait
+from traitlets.config import Configurable
+
+__all__ = ["ServerTraits"]
+
+
+class ServerTraits(Configurable):
+    """Traits only; ServerApp derives from this. Read by the app, never by handlers."""
+
+    # -- network ---------------------------------------------------------------------
+    ip = Unicode("localhost", help="The IP address the Jupyter server will listen on.").tag(config=True)
+
+    @validate("ip")
+    def _validate_ip(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        return "" if value == "*" else value
+
+    port = Integer(
+        8888, help="The port the server will listen on (env: JUPYTER_PORT). 0 picks a free port."
+    ).tag(config=True)
+
+    @default("port")
+    def _port_default(self) -> int:
+        return int(os.environ.get("JUPYTER_PORT", 8888))
+
+    port_retries = Integer(
+        50,
+        help="The number of additional ports to try if the specified port is not available (env: JUPYTER_PORT_RETRIES).",
+    ).tag(config=True)
+
+    @default("port_retries")
+    def _port_retries_default(self) -> int:
+        return int(os.environ.get("JUPYTER_PORT_RETRIES", 50))
+
+    sock = Unicode("", help="The UNIX socket the Jupyter server will listen on.").tag(config=True)
+    sock_mode = Unicode(
+        "0600", help="The permissions mode for UNIX socket creation (default: 0600)."
+    ).tag(config=True)
+
+    @validate("sock_mode")
+    def _validate_sock_mode(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        try:
+            mode = int(value, 8)
+        except ValueError:
+            raise ValueError(f"ServerApp.sock_mode must be an octal mode such as 0600, not {value!r}") from None
+        if not mode & 0o600 == 0o600:
+            raise ValueError("ServerApp.sock_mode must give the owner read and write access (0600 at least)")
+        return value
+
+    certfile = Unicode("", help="The full path to an SSL/TLS certificate file.").tag(config=True)
+    keyfile = Unicode("", help="The full path to a private key file for usage with SSL/TLS.").tag(config=True)
+    client_ca = Unicode(
+        "", help="The full path to a certificate authority certificate for SSL/TLS client authentication."
+    ).tag(config=True)
+    ssl_options = DictTrait(
+        allow_none=True, help="Supply SSL options for the tornado HTTPServer (see tornado docs)."
+    ).tag(config=True)
+    trust_xheaders = Bool(
+        False,
+        help="Whether to trust X-Scheme/X-Forwarded-Proto and X-Real-Ip/X-Forwarded-For headers sent by an upstream reverse proxy.",
+    ).tag(config=True)
+    max_body_size = Integer(
+        512 * 1024 * 1024, help="The maximum body size of a request, in bytes (default: 512 MiB)."
+    ).tag(config=True)
+    max_buffer_size = Integer(
+        512 * 1024 * 1024, help="The maximum size of the HTTP read buffer, in bytes (default: 512 MiB)."
+    ).tag(config=True)
+    websocket_ping_interval = Integer(
+        0, help="Seconds between WebSocket pings; 0 disables them."
+    ).tag(config=True)
+    websocket_ping_timeout = Integer(
+        0, help="Seconds to wait for a WebSocket pong before closing; 0 means ping_interval."
+    ).tag(config=True)
+    websocket_compression_options = AnyTrait(
+        None, allow_none=True, help="tornado's WebSocket compression options; None disables compression."
+    ).tag(config=True)
+    websocket_url = Unicode(
+        "", help="The base URL for WebSockets, if it differs from the HTTP server (hint: it is rarely needed)."
+    ).tag(config=True)
+
+    # -- URLs and directories --------------------------------------------------------
+    base_url = Unicode("/", help="The base URL for the Jupyter server. Leading and trailing slashes can be omitted.").tag(config=True)
+
+    @validate("base_url")
+    def _validate_base_url(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        if not value.startswith("/"):
+            value = "/" + value
+        if not value.endswith("/"):
+            value = value + "/"
+        return value
+
+    default_url = Unicode("/", help="The default URL to redirect to from `/`.").tag(config=True)
+    root_dir = Unicode(help="The directory to use for notebooks and kernels.").tag(config=True)
+
+    @default("root_dir")
+    def _root_dir_default(self) -> str:
+        return os.getcwd()
+
+    @validate("root_dir")
+    def _validate_root_dir(self, proposal: Any) -> str:
+        value = os.path.abspath(os.path.expanduser(str(proposal["value"])))
+        if not os.path.isdir(value):
+            raise ValueError(f"ServerApp.root_dir: no such directory: {value!r}")
+        return value
+
+    notebook_dir = Unicode(
+        "", help="DEPRECATED, use root_dir. The directory to use for notebooks and kernels."
+    ).tag(config=True)
+    preferred_dir = Unicode(
+        "",
+        help="Preferred starting directory to use for notebooks and kernels. Deprecated in jupyter_server 2.0: use FileContentsManager.preferred_dir.",
+    ).tag(config=True)
+    file_to_run = Unicode("", help="Open the named file when the application is launched.").tag(config=True)
+    file_url_prefix = Unicode("notebooks", help="The URL prefix where files are opened directly.").tag(config=True)
+    static_immutable_cache = List(
+        Unicode(), help="Paths to set up static files as immutable (long cache headers)."
+    ).tag(config=True)
+    extra_static_paths = List(Unicode(), help="Extra paths to search for serving static files.").tag(config=True)
+    extra_template_paths = List(Unicode(), help="Extra paths to search for serving jinja templates.").tag(config=True)
+    extra_services = List(Unicode(), help="Handlers from these modules are added to the server (each module's `default_handlers`).").tag(config=True)
+    jinja_environment_options = DictTrait(help="Supply extra arguments passed to the jinja environment.").tag(config=True)
+    jinja_template_vars = DictTrait(help="Extra variables to supply to jinja templates when rendering.").tag(config=True)
+
+    # -- browser ---------------------------------------------------------------------
+    open_browser = Bool(False, help="Whether to open in a browser after starting.").tag(config=True)
+    browser = Unicode("", help="Command to invoke a web browser; default: the webbrowser module's choice (BROWSER env var).").tag(config=True)
+    webbrowser_open_new = Integer(2, help="0: same window, 1: new window, 2: new tab (webbrowser.open's `new`).").tag(config=True)
+    use_redirect_file = Bool(True, help="Open the browser through a local redirect file rather than a URL with the token.").tag(config=True)
+    custom_display_url = Unicode("", help="Override the URL shown in the startup banner.").tag(config=True)
+
+    # -- security --------------------------------------------------------------------
+    allow_root = Bool(False, help="Whether to allow the user to run the server as root.").tag(config=True)
+    allow_origin = Unicode("", help="Set the Access-Control-Allow-Origin header; '*' allows any origin (use with care).").tag(config=True)
+    allow_origin_pat = Unicode("", help="A regular expression for allowed origins; ignored when allow_origin is set.").tag(config=True)
+    allow_credentials = Bool(False, help="Set the Access-Control-Allow-Credentials: true header.").tag(config=True)
+    allow_remote_access = Bool(
+        help="Allow requests where the Host header doesn't point to a local server. Default: True when listening on a non-loopback address."
+    ).tag(config=True)
+
+    @default("allow_remote_access")
+    def _allow_remote_default(self) -> bool:
+        import ipaddress
+        import socket
+
+        if self.ip in ("", "0.0.0.0", "::"):
+            return True
+        try:
+            return not ipaddress.ip_address(self.ip).is_loopback
+        except ValueError:
+            try:
+                infos = socket.getaddrinfo(self.ip, self.port, 0, socket.SOCK_STREAM)
+            except OSError:
+                return False
+            return any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
+
+    local_hostnames = List(
+        Unicode(), ["localhost"],
+        help="Hostnames to allow as local when allow_remote_access is False. Loopback IP addresses are always local.",
+    ).tag(config=True)
+    disable_check_xsrf = Bool(False, help="Disable cross-site-request-forgery protection (not recommended).").tag(config=True)
+    allow_unauthenticated_access = Bool(
+        True,
+        help="Allow unauthenticated access to handlers marked as allowing it; False forbids it even there. (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)",
+    ).tag(config=True)
+
+    @default("allow_unauthenticated_access")
+    def _allow_unauth_default(self) -> bool:
+        return os.environ.get("JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS", "1").lower() not in ("0", "false", "no")
+
+    cookie_secret = Bytes(b"", help="The random bytes used to secure cookies; by default generated and kept in cookie_secret_file.").tag(config=True)
+    cookie_secret_file = Unicode(help="The file where the cookie secret is stored.").tag(config=True)
+    cookie_options = DictTrait(help="DEPRECATED. Use IdentityProvider.cookie_options").tag(config=True)
+    get_secure_cookie_kwargs = DictTrait(help="DEPRECATED. Use IdentityProvider.get_secure_cookie_kwargs").tag(config=True)
+    token = Unicode("<DEPRECATED>", help="DEPRECATED. Use IdentityProvider.token").tag(config=True)
+    password = Unicode("", help="DEPRECATED. Use PasswordIdentityProvider.hashed_password").tag(config=True)
+    password_required = Bool(False, help="DEPRECATED. Use PasswordIdentityProvider.password_required").tag(config=True)
+    allow_password_change = Bool(True, help="DEPRECATED. Use PasswordIdentityProvider.allow_password_change").tag(config=True)
+    authenticate_prometheus = Bool(True, help="Require authentication to access prometheus metrics.").tag(config=True)
+    extra_log_scrub_param_keys = List(Unicode(), help="Extra URL query parameter names whose values are scrubbed from logs.").tag(config=True)
+
+    # -- classes ---------------------------------------------------------------------
+    identity_provider_class = TypeTrait(
+        default_value="jupyter_server_core.auth.PasswordIdentityProvider",
+        klass="jupyter_server_core.auth.IdentityProvider",
+        help="The identity provider class to use.",
+    ).tag(config=True)
+    authorizer_class = TypeTrait(
+        default_value="jupyter_server_core.auth.AllowAllAuthorizer",
+        klass="jupyter_server_core.auth.Authorizer",
+        help="The authorizer class to use.",
+    ).tag(config=True)
+    login_handler_class = TypeTrait(
+        default_value="jupyter_server_core.auth.LoginHandler",
+        klass="tornado.web.RequestHandler",
+        help="The login handler class to use.",
+    ).tag(config=True)
+    logout_handler_class = TypeTrait(
+        default_value="jupyter_server_core.auth.LogoutHandler",
+        klass="tornado.web.RequestHandler",
+        help="The logout handler class to use.",
+    ).tag(config=True)
+    kernel_manager_class = TypeTrait(
+        default_value="jupyter_server_core.kernels.MappingKernelManager",
+        klass="traitlets.config.LoggingConfigurable",
+        help="The kernel manager class to use.",
+    ).tag(config=True)
+    kernel_spec_manager_class = TypeTrait(
+        default_value="jupyter_client.kernelspec.KernelSpecManager",
+        klass="jupyter_client.kernelspec.KernelSpecManager",
+        help="The kernel spec manager class to use.",
+    ).tag(config=True)
+    session_manager_class = TypeTrait(
+        default_value="jupyter_server_core.sessions.SessionManager",
+        klass="traitlets.config.LoggingConfigurable",
+        help="The session manager class to use.",
+    ).tag(config=True)
+    config_manager_class = TypeTrait(
+        default_value="jupyter_server_core.config.ConfigManager",
+        klass="traitlets.config.LoggingConfigurable",
+        help="The config manager class to use (for /api/config).",
+    ).tag(config=True)
+    kernel_websocket_connection_class = TypeTrait(
+        default_value="jupyter_server_core.kernels.ZMQChannelsWebsocketConnection",
+        klass="traitlets.config.LoggingConfigurable",
+        help="The kernel websocket connection class to use.",
+    ).tag(config=True)
+    kernel_ws_protocol = Unicode(
+        "", help="DEPRECATED: ignored. Both kernel WebSocket protocols are always offered."
+    ).tag(config=True)
+    # Read by the contents extension; core never imports it.
+    contents_manager_class = DottedObjectName(
+        "jupyter_server_contents.AsyncLargeFileManager",
+        help="The contents manager class to use (read by the jupyter_server_contents extension).",
+    ).tag(config=True)
+    # Read by the terminals extension.
+    terminals_enabled = Bool(True, help="Set to False to disable terminals (read by jupyter_server_terminals).").tag(config=True)
+    terminado_settings = DictTrait(help='Supply overrides for terminado, e.g. {"shell_command": ["/bin/bash"]}.').tag(config=True)
+    nbconvert_csp_sandbox = Bool(True, help="Sandbox nbconvert output with a CSP (read by jupyter_server_nbconvert).").tag(config=True)
+
+    # -- kernels, limits, activity ---------------------------------------------------
+    iopub_msg_rate_limit = Float(1000, help="(msgs/sec) Maximum rate at which messages can be sent on iopub before they are limited.").tag(config=True)
+    iopub_data_rate_limit = Float(1000000, help="(bytes/sec) Maximum rate at which stream output can be sent on iopub before they are limited.").tag(config=True)
+    rate_limit_window = Float(3, help="(sec) Time window used to check the message and data rate limits.").tag(config=True)
+    limit_rate = Bool(False, help="Whether to limit the rate of IOPub messages (default: False).").tag(config=True)
+    allow_external_kernels = Bool(False, help="Whether kernels started outside this server may be connected to.").tag(config=True)
+    external_connection_dir = Unicode(None, allow_none=True, help="The directory to look at for external kernel connection files.").tag(config=True)
+    shutdown_no_activity_timeout = Integer(
+        0, help="Shut down the server after N seconds with no kernels running and no activity; 0 disables it."
+    ).tag(config=True)
+
+    # -- extensions ------------------------------------------------------------------
+    jpserver_extensions = DictTrait(
+        {}, help="Dict of Python modules to load as Jupyter server extensions: {module: enabled}."
+    ).tag(config=True)
+    reraise_server_extension_failures = Bool(
+        False, help="Reraise exceptions encountered loading server extensions?"
+    ).tag(config=True)
+
+    # -- misc ------------------------------------------------------------------------
+    tornado_settings = DictTrait(help="Supply overrides for the tornado.web.Application the server uses.").tag(config=True)
+    autoreload = Bool(False, help="Reload the webapp when changes are made to any Python src files.").tag(config=True)
+    quit_button = Bool(True, help="If True, display a button in the dashboard to quit (shutdown the server).").tag(config=True)
+    min_open_files_limit = Integer(None, allow_none=True, help="Gets or sets a lower bound on the open file handles process resource limit.").tag(config=True)
+    pylab = Unicode("disabled", help="DISABLED: use %pylab or %matplotlib in the notebook to enable matplotlib.").tag(config=True)

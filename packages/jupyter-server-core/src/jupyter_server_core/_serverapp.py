@@ -1,0 +1,515 @@
+"""``jupyter server``: the ServerApp and its lifecycle.
+
+initialize() loads config (files, then command line), builds the managers, resolves and
+links the enabled extensions, builds the web application, binds the sockets and loads the
+extensions. start() runs the event loop until SIGINT/SIGTERM, then stops everything in
+reverse order. Tests drive the same steps in-process through ``_start_serving`` and
+``_stop_serving``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+import warnings
+from typing import Any
+
+from jupyter_core.application import JupyterApp, base_aliases, base_flags
+from jupyter_core.paths import jupyter_runtime_dir, secure_write
+from tornado import httpserver
+from tornado.log import LogFormatter
+from tornado.netutil import bind_sockets, bind_unix_socket
+from traitlets import Instance, Unicode, default
+
+from ._apispec import CORE_PATHS, ApiSpec
+from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._logging import log_request
+from ._server_traits import ServerTraits
+from ._serverinfo import remove_info_file, write_browser_open_file, write_info_file
+from ._urls import url_path_join
+from ._version import __version__
+from ._web import ActivityTracker, ServerContext, ServerWebApplication
+from .extensions import ExtensionManager
+
+__all__ = ["ServerApp", "main", "aliases", "flags"]
+
+aliases: dict[str, Any] = dict(base_aliases)
+aliases.update(
+    {
+        "ip": "ServerApp.ip",
+        "port": "ServerApp.port",
+        "port-retries": "ServerApp.port_retries",
+        "sock": "ServerApp.sock",
+        "sock-mode": "ServerApp.sock_mode",
+        "transport": "KernelManager.transport",
+        "keyfile": "ServerApp.keyfile",
+        "certfile": "ServerApp.certfile",
+        "client-ca": "ServerApp.client_ca",
+        "notebook-dir": "ServerApp.root_dir",
+        "preferred-dir": "ServerApp.preferred_dir",
+        "browser": "ServerApp.browser",
+        "pylab": "ServerApp.pylab",
+    }
+)
+
+flags: dict[str, Any] = dict(base_flags)
+flags.update(
+    {
+        "allow-root": (
+            {"ServerApp": {"allow_root": True}},
+            "Allow the server to be run from root user.",
+        ),
+        "no-browser": (
+            {"ServerApp": {"open_browser": False}, "ExtensionApp": {"open_browser": False}},
+            "Prevent the opening of the default url in the browser.",
+        ),
+        "autoreload": (
+            {"ServerApp": {"autoreload": True}},
+            "Autoreload the webapp when Python source files change.",
+        ),
+        "debug": (
+            {"ServerApp": {"log_level": "DEBUG"}, "ExtensionApp": {"log_level": "DEBUG"}},
+            "Set debug level for the extension and underlying server applications.",
+        ),
+    }
+)
+
+
+class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
+    """The Jupyter Server application."""
+
+    name = "jupyter-server"
+    version = __version__
+    description = """The Jupyter Server.
+
+    Serves kernels, kernelspecs and sessions over REST and WebSocket, and every installed
+    server extension (contents, terminals, nbconvert, frontends)."""
+    examples = """
+    jupyter server                       # start the server
+    jupyter server --port=9999 --no-browser
+    jupyter server list                  # list running servers
+    jupyter server stop 8888             # stop the server on port 8888
+    jupyter server password              # set a password
+    jupyter server extension list        # enabled extensions and where that was decided
+    """
+
+    aliases = aliases
+    flags = flags
+
+    subcommands = {
+        "list": ("jupyter_server_core._subcommands.ListApp", "List currently running Jupyter servers."),
+        "stop": ("jupyter_server_core._subcommands.StopApp", "Stop currently running Jupyter server for a given port"),
+        "password": ("jupyter_server_core._subcommands.PasswordApp", "Set a password for the Jupyter server."),
+        "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "Work with Jupyter server extensions"),
+    }
+
+    _log_formatter_cls = LogFormatter
+
+    @default("log_level")
+    def _default_log_level(self) -> int:
+        return logging.INFO
+
+    @default("log_format")
+    def _default_log_format(self) -> str:
+        return "%(color)s[%(levelname)1.1s %(asctime)s.%(msecs).03d %(name)s]%(end_color)s %(message)s"
+
+    @default("config_file_name")
+    def _default_config_file_name(self) -> str:
+        return "jupyter_server_config"
+
+    runtime_dir_override = Unicode("", help="Internal: the runtime dir for the info file (tests).")
+
+    # Set during initialize(); public for extensions, as in jupyter_server 2.x.
+    web_app = Instance(ServerWebApplication, allow_none=True)
+    http_server = Instance(httpserver.HTTPServer, allow_none=True)
+    identity_provider: Any = None
+    authorizer: Any = None
+    kernel_spec_manager: Any = None
+    kernel_manager: Any = None
+    session_manager: Any = None
+    config_manager: Any = None
+    contents_manager: Any = None
+    extension_manager: ExtensionManager
+    activity: ActivityTracker
+
+    @property
+    def classes(self) -> list[type]:  # type: ignore[override]
+        from .auth import IdentityProvider, PasswordIdentityProvider
+        from .kernels import MappingKernelManager
+        from .sessions import SessionManager
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import AsyncKernelManager, KernelManager
+        from jupyter_client.session import Session
+
+        return [ServerApp, IdentityProvider, PasswordIdentityProvider, KernelManager, AsyncKernelManager,
+                Session, MappingKernelManager, KernelSpecManager, SessionManager]
+
+    # -- initialize ------------------------------------------------------------------
+
+    def initialize(self, argv: list[str] | None = None, *, bind: bool = True) -> None:
+        """Load config, build managers and the web app, bind sockets, load extensions."""
+        super().initialize(argv)
+        if self._dispatching:
+            return
+        self.forward_deprecated_config()
+        self.check_root()
+        self.activity = ActivityTracker()
+        self.api_spec = ApiSpec(__version__)
+        self.api_spec.add(CORE_PATHS)
+        self.extension_manager = ExtensionManager(self)
+        self.extension_manager.resolve_and_link()
+        self.init_configurables()
+        self.init_webapp()
+        if bind:
+            self.bind_sockets()
+        self.extension_manager.load_all()
+
+    def forward_deprecated_config(self) -> None:
+        """Move deprecated ServerApp spellings to their new homes, naming the new spelling."""
+        config = self.config
+        moved = {
+            "token": ("IdentityProvider", "token"),
+            "password": ("PasswordIdentityProvider", "hashed_password"),
+            "password_required": ("PasswordIdentityProvider", "password_required"),
+            "allow_password_change": ("PasswordIdentityProvider", "allow_password_change"),
+            "cookie_options": ("IdentityProvider", "cookie_options"),
+            "get_secure_cookie_kwargs": ("IdentityProvider", "get_secure_cookie_kwargs"),
+        }
+        for old, (section, new) in moved.items():
+            if old in config.get("ServerApp", {}):
+                self.log.warning(
+                    "ServerApp.%s config is deprecated in jupyter_server 2.0. Use %s.%s", old, section, new
+                )
+                if new not in config.get(section, {}):
+                    config[section][new] = config.ServerApp[old]
+        if self.notebook_dir:
+            self.log.warning("ServerApp.notebook_dir is deprecated, use ServerApp.root_dir")
+            self.root_dir = self.notebook_dir
+        self.update_config(config)
+
+    def check_root(self) -> None:
+        if not self.allow_root and hasattr(os, "geteuid") and os.geteuid() == 0:
+            self.log.critical("Running as root is not recommended. Use --allow-root to bypass.")
+            self.exit(1)
+
+    def init_configurables(self) -> None:
+        """Build the identity provider, authorizer and the kernel, session and config managers."""
+        self.identity_provider = self.identity_provider_class(parent=self, log=self.log)
+        self.authorizer = self.authorizer_class(parent=self, log=self.log, identity_provider=self.identity_provider) if _accepts(self.authorizer_class, "identity_provider") else self.authorizer_class(parent=self, log=self.log)
+        self.kernel_spec_manager = self.kernel_spec_manager_class(parent=self)
+        self.kernel_manager = self.kernel_manager_class(
+            parent=self, log=self.log, connection_dir=self.runtime_dir,
+            kernel_spec_manager=self.kernel_spec_manager, root_dir=self.root_dir,
+        )
+        self.session_manager = self.session_manager_class(
+            parent=self, log=self.log, kernel_manager=self.kernel_manager,
+        )
+        self.config_manager = self.config_manager_class(parent=self, log=self.log)
+
+    def _cookie_secret(self) -> bytes:
+        if self.cookie_secret:
+            return bytes(self.cookie_secret)
+        path = self.cookie_secret_file or os.path.join(self.runtime_dir, "jupyter_cookie_secret")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                secret = f.read().strip()
+            if secret:
+                return secret
+        import base64
+
+        secret = base64.encodebytes(os.urandom(32)).strip()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with secure_write(path, True) as f:
+            f.write(secret)
+        return secret
+
+    def init_webapp(self) -> None:
+        """Build the tornado application with the core's own routes; extensions add more."""
+        from ._login import login_routes
+        from .config import config_routes
+        from ._api_handlers import api_routes
+
+        pattern = None
+        if self.allow_origin_pat:
+            try:
+                pattern = re.compile(self.allow_origin_pat)
+            except re.error as exc:
+                raise SystemExit(f"ServerApp.allow_origin_pat is not a valid regular expression: {exc}") from None
+        self.context = ServerContext(
+            base_url=self.base_url,
+            identity_provider=self.identity_provider,
+            authorizer=self.authorizer,
+            log=self.log,
+            allow_origin=self.allow_origin,
+            allow_origin_pat=pattern,
+            allow_credentials=self.allow_credentials,
+            allow_remote_access=self.allow_remote_access,
+            local_hostnames=list(self.local_hostnames),
+            disable_check_xsrf=self.disable_check_xsrf,
+            allow_unauthenticated_access=self.allow_unauthenticated_access,
+            login_url=url_path_join(self.base_url, "login"),
+            version=__version__,
+            activity=self.activity,
+            extra_log_scrub_param_keys=list(self.extra_log_scrub_param_keys),
+            serverapp=self,
+        )
+        routes: list[Any] = []
+        routes += api_routes(self)
+        routes += login_routes(self)
+        routes += config_routes(self.base_url, self.config_manager)
+        routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
+        settings: dict[str, Any] = {
+            "cookie_secret": self._cookie_secret(),
+            "xsrf_cookies": True,
+            "login_url": url_path_join(self.base_url, "login"),
+            "log_function": log_request,
+            "default_handler_class": PageNotFoundHandler,
+            "websocket_ping_interval": self.websocket_ping_interval or None,
+            "websocket_ping_timeout": self.websocket_ping_timeout or None,
+            "autoreload": self.autoreload,
+            "static_path": None,
+            # Keys the jupyter_server compatibility layer and extensions expect.
+            "base_url": self.base_url,
+            "serverapp": self,
+            "identity_provider": self.identity_provider,
+            "authorizer": self.authorizer,
+            "kernel_manager": self.kernel_manager,
+            "kernel_spec_manager": self.kernel_spec_manager,
+            "session_manager": self.session_manager,
+            "config_manager": self.config_manager,
+            "contents_manager": self.contents_manager,
+            "allow_origin": self.allow_origin,
+            "allow_credentials": self.allow_credentials,
+            "allow_remote_access": self.allow_remote_access,
+            "local_hostnames": self.local_hostnames,
+            "disable_check_xsrf": self.disable_check_xsrf,
+            "server_root_dir": self.root_dir,
+            "jinja_template_vars": self.jinja_template_vars,
+            "websocket_url": self.websocket_url,
+            "version_hash": "",
+        }
+        settings.update(self.tornado_settings)
+        self.web_app = ServerWebApplication(self.context, routes, **settings)
+
+    # -- sockets ---------------------------------------------------------------------
+
+    def _ssl_options(self) -> Any:
+        if not (self.certfile or self.ssl_options):
+            return None
+        import ssl
+
+        options = dict(self.ssl_options or {})
+        if self.certfile:
+            options.setdefault("certfile", self.certfile)
+        if self.keyfile:
+            options.setdefault("keyfile", self.keyfile)
+        if self.client_ca:
+            options.setdefault("ca_certs", self.client_ca)
+            options.setdefault("cert_reqs", ssl.CERT_REQUIRED)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(options["certfile"], options.get("keyfile"))
+        if options.get("ca_certs"):
+            context.load_verify_locations(options["ca_certs"])
+            context.verify_mode = options.get("cert_reqs", ssl.CERT_REQUIRED)
+        return context
+
+    def bind_sockets(self) -> None:
+        """Bind the TCP port (with retries) or the UNIX socket."""
+        assert self.web_app is not None
+        try:
+            ssl_options = self._ssl_options()
+        except (OSError, ValueError) as exc:
+            self.log.critical("Could not load the SSL certificate: %s", exc)
+            self.exit(1)
+        self.http_server = httpserver.HTTPServer(
+            self.web_app,
+            ssl_options=ssl_options,
+            xheaders=self.trust_xheaders,
+            max_body_size=self.max_body_size,
+            max_buffer_size=self.max_buffer_size,
+        )
+        if self.sock:
+            if os.path.exists(self.sock):
+                self.log.critical("The UNIX socket %s already exists; is another server using it?", self.sock)
+                self.exit(1)
+            sock = bind_unix_socket(self.sock, mode=int(self.sock_mode, 8))
+            self._sockets = [sock]
+            return
+        self._sockets = self._bind_port()
+
+    def _bind_port(self) -> list[socket.socket]:
+        port = self.port
+        tries = 1 if port == 0 else self.port_retries + 1
+        for attempt in range(tries):
+            candidate = port + attempt if port else 0
+            try:
+                sockets = bind_sockets(candidate, self.ip or None)
+            except OSError as exc:
+                if exc.errno in (98, 48, 10048) or "in use" in str(exc).lower():  # EADDRINUSE
+                    self.log.info("The port %i is already in use, trying another port.", candidate)
+                    continue
+                if exc.errno in (13, 10013):
+                    self.log.warning("Permission to listen on port %i denied.", candidate)
+                    continue
+                raise
+            self.port = sockets[0].getsockname()[1]
+            return sockets
+        self.log.critical(
+            "ERROR: the Jupyter server could not be started because no available port could be found."
+        )
+        self.exit(1)
+        raise AssertionError("unreachable")
+
+    # -- URLs ------------------------------------------------------------------------
+
+    @property
+    def secure(self) -> bool:
+        return bool(self.certfile or self.ssl_options)
+
+    def _url(self, host: str) -> str:
+        if self.sock:
+            return "http+unix://" + self.sock.replace("/", "%2F") + self.base_url
+        proto = "https" if self.secure else "http"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{proto}://{host}:{self.port}{self.base_url}"
+
+    @property
+    def connection_url(self) -> str:
+        host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "localhost"
+        return self._url(host)
+
+    @property
+    def display_urls(self) -> list[str]:
+        """URLs to show a person: with the token, for localhost and 127.0.0.1."""
+        if self.custom_display_url:
+            return [self.custom_display_url]
+        token = getattr(self.identity_provider, "token", "")
+        query = f"?token={token}" if token else ""
+        if self.sock:
+            return [self._url("") + query]
+        hosts = [socket.gethostname() if self.ip in ("", "0.0.0.0", "::") else self.ip]
+        if self.ip in ("localhost", "", "0.0.0.0", "::"):
+            hosts = ["localhost", "127.0.0.1"] if self.ip == "localhost" else [hosts[0], "127.0.0.1"]
+        return [self._url(h) + query for h in hosts]
+
+    def server_info(self) -> dict[str, Any]:
+        """What the info file holds: enough for `jupyter server list` and frontends."""
+        return {
+            "url": self.connection_url,
+            "hostname": self.ip if self.ip else "localhost",
+            "port": self.port,
+            "sock": self.sock,
+            "secure": self.secure,
+            "base_url": self.base_url,
+            "token": getattr(self.identity_provider, "token", ""),
+            "root_dir": os.path.abspath(self.root_dir),
+            "password": bool(getattr(self.identity_provider, "hashed_password", "")),
+            "pid": os.getpid(),
+            "version": __version__,
+        }
+
+    @property
+    def _runtime_dir(self) -> str:
+        return self.runtime_dir_override or jupyter_runtime_dir()
+
+    # -- running ---------------------------------------------------------------------
+
+    async def _start_serving(self) -> None:
+        """Start listening, write the info file, start extensions."""
+        assert self.http_server is not None
+        self.http_server.add_sockets(self._sockets)
+        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
+        await self.extension_manager.start_all()
+        self._stopping = asyncio.Event()
+        if self.shutdown_no_activity_timeout > 0:
+            self._idle_task = asyncio.ensure_future(self._watch_idle())
+
+    def log_banner(self) -> None:
+        lines = "\n".join(f"    {u}" for u in self.display_urls)
+        self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
+        self.log.info("Use Control-C to stop this server and shut down all kernels.")
+
+    async def _watch_idle(self) -> None:
+        import time
+
+        timeout = self.shutdown_no_activity_timeout
+        while True:
+            await asyncio.sleep(min(60, max(1, timeout / 4)))
+            busy = len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0
+            busy += sum(self.extension_manager.activity_counts())
+            idle_for = time.time() - self.activity.last_activity()
+            if busy == 0 and idle_for > timeout:
+                self.log.info("No activity for %d seconds: shutting down the server.", timeout)
+                self.request_stop()
+                return
+
+    def request_stop(self) -> None:
+        """Ask the running server to stop, as SIGTERM does."""
+        event = getattr(self, "_stopping", None)
+        if event is not None:
+            event.set()
+
+    async def _stop_serving(self) -> None:
+        """Stop extensions in reverse order, shut down kernels, close sockets, remove the info file."""
+        if self.http_server is not None:
+            self.http_server.stop()
+        try:
+            await self.extension_manager.stop_all()
+        finally:
+            if self.kernel_manager is not None:
+                await self.kernel_manager.shutdown_all()
+            if self.http_server is not None:
+                await self.http_server.close_all_connections()
+            remove_info_file(self._runtime_dir)
+            if self.sock and os.path.exists(self.sock):
+                os.unlink(self.sock)
+
+    async def _run(self) -> None:
+        await self._start_serving()
+        self.log_banner()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+        if self.open_browser:
+            from ._browser import launch_browser
+
+            launch_browser(self)
+        await self._stopping.wait()
+        self.log.info("Shutting down the server: stopping extensions and %d kernel(s).",
+                      len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0)
+        await self._stop_serving()
+
+    def _on_signal(self, sig: int) -> None:
+        self.log.info("Received %s", signal.Signals(sig).name)
+        self.request_stop()
+
+    def start(self) -> None:
+        """Run the server until SIGINT or SIGTERM."""
+        super().start()
+        if self.subapp is not None:
+            return
+        if self.web_app is None:
+            self.initialize([])
+        asyncio.run(self._run())
+
+
+def _accepts(cls: type, name: str) -> bool:
+    return name in getattr(cls, "class_trait_names", lambda: [])()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console script entry point: ``jupyter-server`` / ``jupyter server``."""
+    warnings.filterwarnings("default", category=DeprecationWarning, module="jupyter_server_core")
+    try:
+        ServerApp.launch_instance(argv)
+    except KeyboardInterrupt:
+        sys.exit(1)

@@ -1,0 +1,113 @@
+"""``jupyter server list``, ``stop`` and ``password``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from jupyter_core.application import JupyterApp
+from jupyter_core.paths import jupyter_config_dir
+from traitlets import Bool, Integer, Unicode
+
+from ._serverinfo import list_running_servers, pid_alive, stop_server
+
+__all__ = ["ListApp", "StopApp", "PasswordApp"]
+
+
+class ListApp(JupyterApp):
+    """List the servers running for this user."""
+
+    name = "jupyter server list"
+    description = "List currently running Jupyter servers."
+    json = Bool(False, help="Produce machine-readable JSON object on each line of output.").tag(config=True)
+    jsonlist = Bool(False, help="Produce machine-readable JSON list output.").tag(config=True)
+    flags = {
+        "json": ({"ListApp": {"json": True}}, "Produce machine-readable JSON object on each line of output."),
+        "jsonlist": ({"ListApp": {"jsonlist": True}}, "Produce machine-readable JSON list output."),
+    }
+
+    def start(self) -> None:
+        servers = list(list_running_servers())
+        if self.jsonlist:
+            print(json.dumps(servers))
+            return
+        if self.json:
+            for info in servers:
+                print(json.dumps(info))
+            return
+        print("Currently running servers:")
+        for info in servers:
+            url = info["url"]
+            if info.get("token"):
+                url += f"?token={info['token']}"
+            print(f"{url} :: {info['root_dir']}")
+
+
+class StopApp(JupyterApp):
+    """Stop the server on a port (or UNIX socket) cleanly."""
+
+    name = "jupyter server stop"
+    description = "Stop currently running Jupyter server for a given port"
+    port = Integer(8888, help="Port of the server to be killed. Default 8888").tag(config=True)
+    sock = Unicode("", help="UNIX socket of the server to be killed.").tag(config=True)
+
+    def parse_command_line(self, argv: list[str] | None = None) -> None:
+        super().parse_command_line(argv)
+        if self.extra_args:
+            target = self.extra_args[0]
+            try:
+                self.port = int(target)
+            except ValueError:
+                self.sock = target
+
+    def start(self) -> None:
+        servers = list(list_running_servers())
+        if not servers:
+            self.exit("There are no running servers (per the runtime directory)")
+        for info in servers:
+            if (self.sock and info.get("sock") == self.sock) or (not self.sock and info.get("port") == self.port):
+                print(f"Shutting down server on {self.sock or self.port}...")
+                stop_server(info)
+                for _ in range(100):
+                    if not pid_alive(int(info["pid"])):
+                        return
+                    time.sleep(0.1)
+                self.exit(f"Server with pid {info['pid']} did not stop within 10 seconds")
+        print(f"There is currently no server running on {self.sock or self.port}", file=sys.stderr)
+        print("Ports currently in use:", file=sys.stderr)
+        for info in servers:
+            print(f"  - {info.get('sock') or info['port']}", file=sys.stderr)
+        self.exit(1)
+
+
+class PasswordApp(JupyterApp):
+    """Ask for a password and store its hash in jupyter_server_config.json."""
+
+    name = "jupyter server password"
+    description = "Set a password for the Jupyter server."
+
+    def start(self) -> None:
+        from .auth import passwd
+
+        try:
+            hashed = passwd()
+        except ValueError as exc:
+            self.exit(str(exc))
+        config_dir = self.config_dir or jupyter_config_dir()
+        path = os.path.join(config_dir, "jupyter_server_config.json")
+        data: dict = {}
+        if os.path.exists(path):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    data = json.load(f)
+            except ValueError:
+                self.exit(f"{path} is not valid JSON; fix or remove it first")
+        data.setdefault("IdentityProvider", {})["hashed_password"] = hashed
+        data.get("ServerApp", {}).pop("password", None)
+        os.makedirs(config_dir, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+        print(f"[JupyterPasswordApp] Wrote hashed password to {path}")

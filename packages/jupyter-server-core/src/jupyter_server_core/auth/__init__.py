@@ -1,0 +1,35 @@
+"""Authentication and authorization for every handler of the server."""
+
+from typing import Any
+
+from ._authorizer import Action, AllowAllAuthorizer, Authorizer, action_for_method
+from ._decorator import authorized
+from ._identity import IdentityProvider
+from ._password import passwd, passwd_check
+from ._password_identity import PasswordIdentityProvider
+from ._user import User
+
+__all__ = [
+    "Action",
+    "AllowAllAuthorizer",
+    "Authorizer",
+    "IdentityProvider",
+    "LoginHandler",
+    "LogoutHandler",
+    "PasswordIdentityProvider",
+    "login_routes",
+    "passwd",
+    "passwd_check",
+    "User",
+    "action_for_method",
+    "authorized",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The login pages build on the base handlers, which build on this package: import late.
+    if name in ("LoginHandler", "LogoutHandler", "login_routes"):
+        from .. import _login
+
+        return getattr(_login, name)
+    raise AttributeError(name)

@@ -1,0 +1,59 @@
+"""Password login on top of the token identity provider."""
+
+from __future__ import annotations
+
+from traitlets import Bool, Unicode, default
+
+from ._identity import IdentityProvider
+from ._password import passwd_check
+
+__all__ = ["PasswordIdentityProvider"]
+
+
+class PasswordIdentityProvider(IdentityProvider):
+    """Token or password: the default identity provider.
+
+    With ``hashed_password`` set (``jupyter server password`` writes it), the login page
+    accepts the password; the token keeps working unless it is set to "".
+    """
+
+    hashed_password = Unicode(
+        "",
+        help="""Hashed password to use for web authentication.
+
+        To generate, type in a python/IPython shell:
+
+            from jupyter_server_core.auth import passwd; passwd()
+
+        The string should be of the form type:salt:hashed-password, or argon2:...""",
+    ).tag(config=True)
+
+    password_required = Bool(
+        False, help="Forces users to use a password for the Jupyter server; an empty password is refused at start."
+    ).tag(config=True)
+
+    allow_password_change = Bool(
+        True, help="Allow the login form to set a new password when logging in with a token."
+    ).tag(config=True)
+
+    @default("token")
+    def _token_default(self) -> str:
+        # jupyter_server's rule: a configured password means no generated token.
+        import os
+
+        if os.environ.get("JUPYTER_TOKEN") or os.environ.get("JUPYTER_TOKEN_FILE"):
+            return super()._token_default()
+        if self.hashed_password:
+            return ""
+        return super()._token_default()
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.token or self.hashed_password)
+
+    @property
+    def login_available(self) -> bool:
+        return self.auth_enabled
+
+    def passwd_check(self, password: str) -> bool:
+        return bool(self.hashed_password) and passwd_check(self.hashed_password, password)

@@ -1,0 +1,280 @@
+"""Shared pytest fixtures for every wheel's tests and for extension authors.
+
+Enable with ``-p jupyter_server_core.pytest_plugin`` (the repository's pytest config does)
+or ``pytest_plugins = ["jupyter_server_core.pytest_plugin"]``. Fixture names follow
+jupyter_server's plugin (``jp_serverapp``, ``jp_fetch``, ``jp_ws_fetch``...) so extension
+test suites port with few changes.
+
+Every test gets isolated Jupyter folders: config, data and runtime dirs in tmp_path, and the
+environment/system config paths pointed there too, so only the extensions a test enables
+through ``jp_server_config`` are loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPResponse
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+from traitlets.config import Config
+
+from ._urls import url_path_join
+
+TEST_TOKEN = "test-token-0123456789abcdef"
+
+
+@pytest.fixture
+def jp_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Point every Jupyter folder (user, env, system) into tmp_path."""
+    import jupyter_core.paths as paths
+
+    dirs = {
+        name: tmp_path / name
+        for name in ("home", "config", "data", "runtime", "env_config", "system_config", "env_data", "system_data")
+    }
+    for directory in dirs.values():
+        directory.mkdir()
+    monkeypatch.setenv("HOME", str(dirs["home"]))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(dirs["config"]))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(dirs["data"]))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(dirs["runtime"]))
+    monkeypatch.delenv("JUPYTER_CONFIG_PATH", raising=False)
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
+    monkeypatch.delenv("JUPYTER_PREFER_ENV_PATH", raising=False)
+    monkeypatch.setattr(paths, "ENV_CONFIG_PATH", [str(dirs["env_config"])])
+    monkeypatch.setattr(paths, "SYSTEM_CONFIG_PATH", [str(dirs["system_config"])])
+    monkeypatch.setattr(paths, "ENV_JUPYTER_PATH", [str(dirs["env_data"])])
+    monkeypatch.setattr(paths, "SYSTEM_JUPYTER_PATH", [str(dirs["system_data"])])
+    return dirs
+
+
+@pytest.fixture
+def jp_root_dir(tmp_path: Path) -> Path:
+    """The server's root_dir."""
+    root = tmp_path / "root_dir"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def jp_base_url() -> str:
+    return "/a%40b/"
+
+
+@pytest.fixture
+def jp_server_config() -> dict[str, Any]:
+    """Override to add config; ``jpserver_extensions`` here decides what loads."""
+    return {}
+
+
+@pytest.fixture
+def jp_extensions() -> dict[str, bool]:
+    """Extensions to enable besides the core services; override in a wheel's conftest."""
+    return {}
+
+
+@pytest.fixture
+def jp_argv() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def jp_token() -> str:
+    return TEST_TOKEN
+
+
+@pytest.fixture
+async def jp_serverapp(
+    jp_environ: dict[str, Path],
+    jp_root_dir: Path,
+    jp_base_url: str,
+    jp_server_config: dict[str, Any],
+    jp_extensions: dict[str, bool],
+    jp_argv: list[str],
+    jp_token: str,
+) -> AsyncIterator[Any]:
+    """A started ServerApp on a free port, in this test's event loop."""
+    from ._serverapp import ServerApp
+
+    config = Config(
+        {
+            "ServerApp": {
+                "port": 0,
+                "open_browser": False,
+                "allow_root": True,
+                "root_dir": str(jp_root_dir),
+                "base_url": jp_base_url,
+                "jpserver_extensions": {"jupyter_server_core": True, **jp_extensions},
+            },
+            "IdentityProvider": {"token": jp_token},
+        }
+    )
+    config.merge(Config(jp_server_config))
+    ServerApp.clear_instance()
+    app = ServerApp.instance(config=config)
+    app.initialize(argv=jp_argv)
+    await app._start_serving()
+    try:
+        yield app
+    finally:
+        await app._stop_serving()
+        ServerApp.clear_instance()
+
+
+@pytest.fixture
+def jp_http_port(jp_serverapp: Any) -> int:
+    return int(jp_serverapp.port)
+
+
+@pytest.fixture
+def jp_auth_header(jp_token: str) -> dict[str, str]:
+    return {"Authorization": f"token {jp_token}"}
+
+
+@pytest.fixture
+def jp_fetch(
+    jp_serverapp: Any, jp_auth_header: dict[str, str]
+) -> Callable[..., Awaitable[HTTPResponse]]:
+    """``await jp_fetch("api", "kernels", method="POST", body="{}")``: a real HTTP request.
+
+    Sends the token header unless ``headers`` carries an Authorization of its own. Raises
+    tornado's HTTPClientError for an error status unless ``raise_error=False``.
+    """
+    client = AsyncHTTPClient()
+
+    async def fetch_with_raise(*parts: str, raise_error: bool = True, **kwargs: Any) -> HTTPResponse:
+        params = kwargs.pop("params", None)
+        path = url_path_join(jp_serverapp.base_url, *parts)
+        if params:
+            path += "?" + urlencode(params)
+        headers = dict(jp_auth_header)
+        headers.update(kwargs.pop("headers", {}) or {})
+        headers = {k: v for k, v in headers.items() if v is not None}
+        method = kwargs.pop("method", "GET")
+        body = kwargs.pop("body", None)
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = ""
+        kwargs.setdefault("request_timeout", 60)
+        request = HTTPRequest(
+            f"http://localhost:{jp_serverapp.port}{path}",
+            method=method, body=body, headers=headers,
+            allow_nonstandard_methods=True, follow_redirects=False, **kwargs,
+        )
+        return await client.fetch(request, raise_error=raise_error)
+
+    return fetch_with_raise
+
+
+@pytest.fixture
+def jp_ws_fetch(
+    jp_serverapp: Any, jp_auth_header: dict[str, str]
+) -> Callable[..., Awaitable[WebSocketClientConnection]]:
+    """``await jp_ws_fetch("api", "kernels", kid, "channels", params={...})``: a real WebSocket."""
+
+    async def connect(*parts: str, **kwargs: Any) -> WebSocketClientConnection:
+        params = kwargs.pop("params", None)
+        path = url_path_join(jp_serverapp.base_url, *parts)
+        if params:
+            path += "?" + urlencode(params)
+        headers = dict(jp_auth_header)
+        headers.update(kwargs.pop("headers", {}) or {})
+        headers = {k: v for k, v in headers.items() if v is not None}
+        request = HTTPRequest(f"ws://localhost:{jp_serverapp.port}{path}", headers=headers)
+        return await websocket_connect(request, **kwargs)
+
+    return connect
+
+
+# -- real server subprocesses (tests-integration and CLI tests) ------------------------
+
+
+def free_port() -> int:
+    """A TCP port free right now on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """A ``jupyter server`` subprocess; ``url`` and ``token`` once it answers."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, port: int, token: str, log_path: Path) -> None:
+        self.argv, self.env, self.cwd, self.port, self.token = argv, env, cwd, port, token
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "api", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"server did not answer within {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        return int(self.proc.returncode)
+
+
+@pytest.fixture
+def jp_server_process(tmp_path: Path, jp_environ: dict[str, Path]) -> Iterator[Callable[..., ServerProcess]]:
+    """Start ``jupyter server`` subprocesses: ``start(*extra_args, python=sys.executable)``.
+
+    The subprocess sees the test's isolated user folders (HOME, JUPYTER_*), its real
+    environment prefix and system folders.
+    """
+    started: list[ServerProcess] = []
+
+    def start(*extra: str, python: str = sys.executable, env: dict[str, str] | None = None,
+              cwd: Path | None = None, token: str = TEST_TOKEN, wait: bool = True) -> ServerProcess:
+        port = free_port()
+        full_env = dict(os.environ)
+        full_env["JUPYTER_TOKEN"] = token
+        full_env.update(env or {})
+        root = cwd or (tmp_path / "srv-root")
+        root.mkdir(exist_ok=True)
+        argv = [python, "-m", "jupyter_server_core", f"--port={port}", "--ip=127.0.0.1",
+                "--no-browser", "--allow-root", "--ServerApp.port_retries=0", *extra]
+        proc = ServerProcess(argv, full_env, root, port, token, tmp_path / f"server-{port}.log")
+        started.append(proc)
+        if wait:
+            proc.wait_ready()
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()
+

@@ -1,0 +1,5 @@
+"""Sessions: which kernel serves which document."""
+
+from ._manager import SessionManager
+
+__all__ = ["SessionManager"]

@@ -1,0 +1,70 @@
+"""/api, /api/status, /api/me, /api/spec.yaml and JSON errors, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+
+async def test_api_version_is_open(jp_fetch):
+    r = await jp_fetch("api", headers={"Authorization": None})
+    assert json.loads(r.body)["version"]
+
+
+async def test_status_requires_auth(jp_fetch):
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch("api", "status", headers={"Authorization": None})
+    assert e.value.code == 403
+    body = json.loads(e.value.response.body)
+    assert set(body) == {"message", "reason"}
+
+
+async def test_status_fields(jp_fetch):
+    r = await jp_fetch("api", "status")
+    model = json.loads(r.body)
+    assert set(model) == {"started", "last_activity", "kernels", "connections"}
+    assert model["started"].endswith("Z")
+    assert model["kernels"] == 0
+
+
+async def test_unknown_api_path_is_json_404(jp_fetch):
+    r = await jp_fetch("api", "no", "such", "thing", raise_error=False)
+    assert r.code == 404
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert json.loads(r.body)["reason"] == "Not Found"
+
+
+async def test_unknown_api_path_unauthenticated_is_403(jp_fetch):
+    r = await jp_fetch("api", "no", "such", raise_error=False, headers={"Authorization": None})
+    assert r.code == 403
+
+
+async def test_me_identity_and_permissions(jp_fetch):
+    perms = json.dumps({"kernels": ["read", "write"], "contents": ["execute"]})
+    r = await jp_fetch("api", "me", params={"permissions": perms})
+    model = json.loads(r.body)
+    assert model["permissions"] == {"kernels": ["read", "write"], "contents": ["execute"]}
+    assert set(model["identity"]) >= {"username", "name", "display_name", "initials", "avatar_url", "color"}
+
+
+@pytest.mark.parametrize("bad", ["not json", "[1]", '{"kernels": "read"}', '{"kernels": ["fly"]}'])
+async def test_me_bad_permissions_is_400(jp_fetch, bad):
+    r = await jp_fetch("api", "me", params={"permissions": bad}, raise_error=False)
+    assert r.code == 400
+    assert "permissions" in json.loads(r.body)["message"] or "action" in json.loads(r.body)["message"]
+
+
+async def test_spec_lists_core_paths(jp_fetch):
+    r = await jp_fetch("api", "spec.yaml")
+    assert r.headers["Content-Type"].startswith("text/x-yaml")
+    doc = json.loads(r.body)  # JSON is YAML
+    assert doc["openapi"].startswith("3.")
+    assert "/api/status" in doc["paths"]
+
+
+async def test_security_headers(jp_fetch):
+    r = await jp_fetch("api", "status")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
