@@ -29,6 +29,7 @@ from traitlets import Instance, Unicode, default
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
+from ._metrics import ServerMetrics, metrics_routes
 from ._server_traits import ServerTraits
 from ._serverinfo import remove_info_file, write_browser_open_file, write_info_file
 from ._urls import url_path_join
@@ -159,6 +160,7 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
         self.forward_deprecated_config()
         self.check_root()
         self.activity = ActivityTracker()
+        self.metrics = ServerMetrics(self)
         self.api_spec = ApiSpec(__version__)
         self.api_spec.add(CORE_PATHS)
         self.extension_manager = ExtensionManager(self)
@@ -262,12 +264,13 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
         routes += api_routes(self)
         routes += login_routes(self)
         routes += config_routes(self.base_url, self.config_manager)
+        routes += metrics_routes(self)
         routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
         settings: dict[str, Any] = {
             "cookie_secret": self._cookie_secret(),
             "xsrf_cookies": True,
             "login_url": url_path_join(self.base_url, "login"),
-            "log_function": log_request,
+            "log_function": self.metrics.log_function(log_request),
             "default_handler_class": PageNotFoundHandler,
             "websocket_ping_interval": self.websocket_ping_interval or None,
             "websocket_ping_timeout": self.websocket_ping_timeout or None,
