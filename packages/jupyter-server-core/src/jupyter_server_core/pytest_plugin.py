@@ -13,6 +13,7 @@ through ``jp_server_config`` are loaded.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -246,6 +247,7 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+        check_log_for_token(self.log_path.read_text(errors="replace"), self.token, str(self.log_path))
         return int(self.proc.returncode)
 
 
@@ -278,3 +280,51 @@ def jp_server_process(tmp_path: Path, jp_environ: dict[str, Path]) -> Iterator[C
     for proc in started:
         proc.stop()
 
+
+
+# -- the token never reaches a log -------------------------------------------------------
+
+
+class _TokenLeakWatch(logging.Handler):
+    """Sees every log record of the test session; remembers any that carries the test token."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is not our concern here
+            return
+        if record.exc_text:
+            text += record.exc_text
+        if TEST_TOKEN in text:
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+_watch = _TokenLeakWatch()
+
+
+def check_log_for_token(text: str, token: str, source: str) -> None:
+    """Record lines of a server's output that carry ``token``, but for the startup banner's
+    URLs, which exist to hand the token to the person who started the server."""
+    for line in text.splitlines():
+        if token in line and not line.lstrip().startswith(("http://", "https://", "http+unix://")):
+            _watch.leaks.append(f"{source}: {line[:300]}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root = logging.getLogger()
+    if _watch not in root.handlers:
+        root.addHandler(_watch)
+    # Server loggers stay at DEBUG in tests, so every request line is checked too.
+    logging.getLogger("ServerApp").setLevel(logging.DEBUG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _watch.leaks:
+        sys.stderr.write("\nThe server logged the token in these records:\n")
+        for leak in _watch.leaks[:20]:
+            sys.stderr.write(f"  {leak}\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
