@@ -113,30 +113,45 @@ class ExtensionManager:
     def resolve_and_link(self) -> None:
         """Decide which extensions are enabled, import them and link their points."""
         self.decisions = resolve_enabled_extensions(self.serverapp.jpserver_extensions)
-        for name, decision in self.decisions.items():
-            if not decision.enabled:
-                continue
-            package = ExtensionPackage(name, decision)
-            self.packages[name] = package
-            started = time.perf_counter()
-            try:
-                package.module = importlib.import_module(name)
-                for metadata in extension_points_of(package.module):
-                    module = importlib.import_module(metadata.get("module", name))
-                    app_class = metadata.get("app")
-                    point = ExtensionPoint(metadata, module, app_class() if app_class is not None else None)
-                    package.points.append(point)
-            except Exception as exc:
-                package.error = f"{type(exc).__name__}: {exc}"
-                package.points = []
-                self._fail("import", name, exc)
-                continue
-            finally:
-                package.import_seconds = time.perf_counter() - started
-                self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
-            for point in package.points:
-                self._call(point, "_link_jupyter_server_extension", "link")
-                point.linked = True
+        # A copy: a link hook may enable more extensions through link_extension().
+        for name, decision in list(self.decisions.items()):
+            if decision.enabled and name not in self.packages:
+                self.link_extension(name, decision)
+
+    def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
+        """Import ``name`` and link its points now; a no-op if it is already known.
+
+        An extension's link hook may call this to enable another extension (the notebook
+        shim does so for classic ``NotebookApp.nbserver_extensions``); it is then loaded,
+        started and stopped with the others, in the order it was linked.
+        """
+        if name in self.packages:
+            return self.packages[name]
+        if decision is None:
+            decision = Decision(name, True, "enabled by another extension")
+        self.decisions[name] = decision
+        package = ExtensionPackage(name, decision)
+        self.packages[name] = package
+        started = time.perf_counter()
+        try:
+            package.module = importlib.import_module(name)
+            for metadata in extension_points_of(package.module):
+                module = importlib.import_module(metadata.get("module", name))
+                app_class = metadata.get("app")
+                point = ExtensionPoint(metadata, module, app_class() if app_class is not None else None)
+                package.points.append(point)
+        except Exception as exc:
+            package.error = f"{type(exc).__name__}: {exc}"
+            package.points = []
+            self._fail("import", name, exc)
+            return package
+        finally:
+            package.import_seconds = time.perf_counter() - started
+            self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
+        for point in package.points:
+            self._call(point, "_link_jupyter_server_extension", "link")
+            point.linked = True
+        return package
 
     def _call(self, point: ExtensionPoint, hook: str, what: str) -> Any:
         fn = point._hook(hook)
