@@ -49,7 +49,13 @@ async def test_me_identity_and_permissions(jp_fetch):
     assert set(model["identity"]) >= {"username", "name", "display_name", "initials", "avatar_url", "color"}
 
 
-@pytest.mark.parametrize("bad", ["not json", "[1]", '{"kernels": "read"}', '{"kernels": ["fly"]}'])
+async def test_me_unknown_action_goes_to_the_authorizer(jp_fetch):
+    # jupyter_server passes actions it does not know to the authorizer; AllowAll allows them.
+    r = await jp_fetch("api", "me", params={"permissions": '{"kernels": ["fly"]}'})
+    assert json.loads(r.body)["permissions"] == {"kernels": ["fly"]}
+
+
+@pytest.mark.parametrize("bad", ["not json", "[1]", '{"kernels": "read"}', '{"kernels": [1]}'])
 async def test_me_bad_permissions_is_400(jp_fetch, bad):
     r = await jp_fetch("api", "me", params={"permissions": bad}, raise_error=False)
     assert r.code == 400

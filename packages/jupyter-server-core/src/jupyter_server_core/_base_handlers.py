@@ -30,7 +30,14 @@ from .auth._user import User
 if TYPE_CHECKING:
     from ._web import ServerContext
 
-__all__ = ["JupyterHandler", "APIHandler", "APINotFoundHandler", "PageNotFoundHandler", "json_default"]
+__all__ = [
+    "JupyterHandler",
+    "APIHandler",
+    "APINotFoundHandler",
+    "PageNotFoundHandler",
+    "WebSocketMixin",
+    "json_default",
+]
 
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -74,6 +81,8 @@ class JupyterHandler(web.RequestHandler):
 
     auth_resource: str | None = None
     allow_unauthenticated: bool = False
+    #: Whether a request counts as activity (``/api/status`` polls do not).
+    tracks_activity: bool = True
 
     @property
     def context(self) -> ServerContext:
@@ -177,10 +186,13 @@ class JupyterHandler(web.RequestHandler):
         if inspect.isawaitable(user):
             user = await user
         self._current_user = user
-        self.context.activity.touch("api")
         if user is None and not self.allow_unauthenticated:
             self.refuse_unauthenticated()
             return
+        if user is not None and self.tracks_activity:
+            # Only authenticated requests count: a stranger's probing must not keep an idle
+            # server alive.
+            self.context.activity.touch("api")
         if user is not None and self.request.method == "GET":
             # Make sure browsers hold an _xsrf cookie for their next unsafe request.
             self.xsrf_token  # noqa: B018
@@ -302,7 +314,7 @@ class APIHandler(JupyterHandler):
         else:
             self.set_header("Access-Control-Allow-Headers", "accept, content-type, authorization, x-xsrftoken")
         self.set_header("Access-Control-Allow-Methods", "GET, PUT, POST, PATCH, DELETE, OPTIONS")
-        self.set_status(204)
+        # 200 with an empty body, as jupyter_server answers a preflight.
         self.finish()
 
 
@@ -325,3 +337,20 @@ class PageNotFoundHandler(JupyterHandler):
 
     def prepare(self) -> Awaitable[None]:  # type: ignore[override]
         raise web.HTTPError(404)
+
+
+class WebSocketMixin:
+    """Put before tornado's ``WebSocketHandler`` in a handler's bases, with JupyterHandler:
+
+        class EchoHandler(WebSocketMixin, WebSocketHandler, JupyterHandler): ...
+
+    tornado asks ``check_origin(origin)`` before the upgrade; this answers with the server's
+    rule (same origin, or allowed by ``allow_origin``/``allow_origin_pat``) instead of
+    tornado's own. An unauthenticated upgrade is refused with 403, never redirected.
+    """
+
+    def check_origin(self, origin: str) -> bool:
+        return JupyterHandler.check_origin(self, origin)  # type: ignore[arg-type]
+
+    def refuse_unauthenticated(self) -> None:
+        raise web.HTTPError(403, "Not authenticated: send the token or log in")

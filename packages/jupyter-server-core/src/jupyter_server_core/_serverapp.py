@@ -14,24 +14,22 @@ import logging
 import os
 import re
 import signal
-import socket
 import sys
 import warnings
 from typing import Any
 
 from jupyter_core.application import JupyterApp, base_aliases, base_flags
-from jupyter_core.paths import jupyter_runtime_dir, secure_write
+from jupyter_core.paths import secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
-from tornado.netutil import bind_sockets, bind_unix_socket
-from traitlets import Instance, Unicode, default
+from traitlets import Instance, TraitError, Unicode, default
 
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._server_traits import ServerTraits
-from ._serverinfo import remove_info_file, write_browser_open_file, write_info_file
+from ._network import NetworkMixin, ServerStartError
+from ._serverinfo import remove_info_file, write_info_file
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
@@ -81,7 +79,7 @@ flags.update(
 )
 
 
-class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
+class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
     """The Jupyter Server application."""
 
     name = "jupyter-server"
@@ -140,15 +138,28 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
 
     @property
     def classes(self) -> list[type]:  # type: ignore[override]
-        from .auth import IdentityProvider, PasswordIdentityProvider
-        from .kernels import MappingKernelManager
-        from .sessions import SessionManager
         from jupyter_client.kernelspec import KernelSpecManager
         from jupyter_client.manager import AsyncKernelManager, KernelManager
         from jupyter_client.session import Session
 
-        return [ServerApp, IdentityProvider, PasswordIdentityProvider, KernelManager, AsyncKernelManager,
-                Session, MappingKernelManager, KernelSpecManager, SessionManager]
+        from .auth import Authorizer, IdentityProvider, PasswordIdentityProvider
+        from .config import ConfigManager
+        from .kernels import MappingKernelManager
+        from .sessions import SessionManager
+
+        return [ServerApp, IdentityProvider, PasswordIdentityProvider, Authorizer, KernelManager,
+                AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
+                ConfigManager]
+
+    def parse_command_line(self, argv: list[str] | None = None) -> None:
+        """Also offer the subcommands installed wheels contribute (entry points), read only
+        when the command line may name one, so a plain start does not scan metadata."""
+        args = sys.argv[1:] if argv is None else argv
+        if args and (not args[0].startswith("-") or args[0] in ("-h", "--help", "--help-all")):
+            from ._subcommands import contributed_subcommands
+
+            self.subcommands = {**contributed_subcommands(), **type(self).subcommands}
+        super().parse_command_line(argv)
 
     # -- initialize ------------------------------------------------------------------
 
@@ -158,13 +169,14 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
         if self._dispatching:
             return
         self.forward_deprecated_config()
-        self.check_root()
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
         self.api_spec = ApiSpec(__version__)
         self.api_spec.add(CORE_PATHS)
         self.extension_manager = ExtensionManager(self)
         self.extension_manager.resolve_and_link()
+        # After linking: an extension (the notebook shim) may have set allow_root.
+        self.check_root()
         self.init_configurables()
         self.init_webapp()
         if bind:
@@ -197,7 +209,7 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
     def check_root(self) -> None:
         if not self.allow_root and hasattr(os, "geteuid") and os.geteuid() == 0:
             self.log.critical("Running as root is not recommended. Use --allow-root to bypass.")
-            self.exit(1)
+            raise SystemExit(1)
 
     def init_configurables(self) -> None:
         """Build the identity provider, authorizer and the kernel, session and config managers."""
@@ -232,9 +244,9 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
 
     def init_webapp(self) -> None:
         """Build the tornado application with the core's own routes; extensions add more."""
+        from ._api_handlers import api_routes
         from ._login import login_routes
         from .config import config_routes
-        from ._api_handlers import api_routes
 
         pattern = None
         if self.allow_origin_pat:
@@ -298,128 +310,6 @@ class ServerApp(JupyterApp, ServerTraits):  # type: ignore[misc]
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)
-
-    # -- sockets ---------------------------------------------------------------------
-
-    def _ssl_options(self) -> Any:
-        if not (self.certfile or self.ssl_options):
-            return None
-        import ssl
-
-        options = dict(self.ssl_options or {})
-        if self.certfile:
-            options.setdefault("certfile", self.certfile)
-        if self.keyfile:
-            options.setdefault("keyfile", self.keyfile)
-        if self.client_ca:
-            options.setdefault("ca_certs", self.client_ca)
-            options.setdefault("cert_reqs", ssl.CERT_REQUIRED)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(options["certfile"], options.get("keyfile"))
-        if options.get("ca_certs"):
-            context.load_verify_locations(options["ca_certs"])
-            context.verify_mode = options.get("cert_reqs", ssl.CERT_REQUIRED)
-        return context
-
-    def bind_sockets(self) -> None:
-        """Bind the TCP port (with retries) or the UNIX socket."""
-        assert self.web_app is not None
-        try:
-            ssl_options = self._ssl_options()
-        except (OSError, ValueError) as exc:
-            self.log.critical("Could not load the SSL certificate: %s", exc)
-            self.exit(1)
-        self.http_server = httpserver.HTTPServer(
-            self.web_app,
-            ssl_options=ssl_options,
-            xheaders=self.trust_xheaders,
-            max_body_size=self.max_body_size,
-            max_buffer_size=self.max_buffer_size,
-        )
-        if self.sock:
-            if os.path.exists(self.sock):
-                self.log.critical("The UNIX socket %s already exists; is another server using it?", self.sock)
-                self.exit(1)
-            sock = bind_unix_socket(self.sock, mode=int(self.sock_mode, 8))
-            self._sockets = [sock]
-            return
-        self._sockets = self._bind_port()
-
-    def _bind_port(self) -> list[socket.socket]:
-        port = self.port
-        tries = 1 if port == 0 else self.port_retries + 1
-        for attempt in range(tries):
-            candidate = port + attempt if port else 0
-            try:
-                sockets = bind_sockets(candidate, self.ip or None)
-            except OSError as exc:
-                if exc.errno in (98, 48, 10048) or "in use" in str(exc).lower():  # EADDRINUSE
-                    self.log.info("The port %i is already in use, trying another port.", candidate)
-                    continue
-                if exc.errno in (13, 10013):
-                    self.log.warning("Permission to listen on port %i denied.", candidate)
-                    continue
-                raise
-            self.port = sockets[0].getsockname()[1]
-            return sockets
-        self.log.critical(
-            "ERROR: the Jupyter server could not be started because no available port could be found."
-        )
-        self.exit(1)
-        raise AssertionError("unreachable")
-
-    # -- URLs ------------------------------------------------------------------------
-
-    @property
-    def secure(self) -> bool:
-        return bool(self.certfile or self.ssl_options)
-
-    def _url(self, host: str) -> str:
-        if self.sock:
-            return "http+unix://" + self.sock.replace("/", "%2F") + self.base_url
-        proto = "https" if self.secure else "http"
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        return f"{proto}://{host}:{self.port}{self.base_url}"
-
-    @property
-    def connection_url(self) -> str:
-        host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "localhost"
-        return self._url(host)
-
-    @property
-    def display_urls(self) -> list[str]:
-        """URLs to show a person: with the token, for localhost and 127.0.0.1."""
-        if self.custom_display_url:
-            return [self.custom_display_url]
-        token = getattr(self.identity_provider, "token", "")
-        query = f"?token={token}" if token else ""
-        if self.sock:
-            return [self._url("") + query]
-        hosts = [socket.gethostname() if self.ip in ("", "0.0.0.0", "::") else self.ip]
-        if self.ip in ("localhost", "", "0.0.0.0", "::"):
-            hosts = ["localhost", "127.0.0.1"] if self.ip == "localhost" else [hosts[0], "127.0.0.1"]
-        return [self._url(h) + query for h in hosts]
-
-    def server_info(self) -> dict[str, Any]:
-        """What the info file holds: enough for `jupyter server list` and frontends."""
-        return {
-            "url": self.connection_url,
-            "hostname": self.ip if self.ip else "localhost",
-            "port": self.port,
-            "sock": self.sock,
-            "secure": self.secure,
-            "base_url": self.base_url,
-            "token": getattr(self.identity_provider, "token", ""),
-            "root_dir": os.path.abspath(self.root_dir),
-            "password": bool(getattr(self.identity_provider, "hashed_password", "")),
-            "pid": os.getpid(),
-            "version": __version__,
-        }
-
-    @property
-    def _runtime_dir(self) -> str:
-        return self.runtime_dir_override or jupyter_runtime_dir()
 
     # -- running ---------------------------------------------------------------------
 
@@ -510,9 +400,17 @@ def _accepts(cls: type, name: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console script entry point: ``jupyter-server`` / ``jupyter server``."""
+    """Console script entry point: ``jupyter-server`` / ``jupyter server``.
+
+    Bad configuration ends the process with one readable line and exit code 1, never a
+    traceback: the trait validators and the socket binding say what is wrong.
+    """
     warnings.filterwarnings("default", category=DeprecationWarning, module="jupyter_server_core")
     try:
         ServerApp.launch_instance(argv)
     except KeyboardInterrupt:
+        sys.exit(1)
+    except (TraitError, ValueError, ServerStartError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"jupyter server: error: {message}", file=sys.stderr)
         sys.exit(1)

@@ -1,0 +1,176 @@
+"""Listening: TCP port with retries or a UNIX socket, TLS, and the URLs to show.
+
+A mixin of ServerApp, apart from its lifecycle code; reads ServerApp's traits.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from typing import Any
+
+from jupyter_core.paths import jupyter_runtime_dir
+from tornado import httpserver
+from tornado.netutil import bind_sockets, bind_unix_socket
+
+from ._server_traits import ServerTraits
+from ._version import __version__
+
+__all__ = ["NetworkMixin", "ServerStartError"]
+
+
+class ServerStartError(Exception):
+    """The server cannot start as configured; the message says why and what to do."""
+
+
+class NetworkMixin(ServerTraits):
+    """Binding sockets and building URLs for ServerApp (``self`` is the ServerApp)."""
+
+    # Set by ServerApp; declared for type checkers.
+    log: Any
+    web_app: Any
+    http_server: Any
+    identity_provider: Any
+    runtime_dir_override: str
+    _sockets: list[socket.socket]
+
+    # -- sockets ---------------------------------------------------------------------
+
+    def _ssl_options(self) -> Any:
+        if not (self.certfile or self.ssl_options):
+            return None
+        import ssl
+
+        options = dict(self.ssl_options or {})
+        if self.certfile:
+            options.setdefault("certfile", self.certfile)
+        if self.keyfile:
+            options.setdefault("keyfile", self.keyfile)
+        if self.client_ca:
+            options.setdefault("ca_certs", self.client_ca)
+            options.setdefault("cert_reqs", ssl.CERT_REQUIRED)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(options["certfile"], options.get("keyfile"))
+        if options.get("ca_certs"):
+            context.load_verify_locations(options["ca_certs"])
+            context.verify_mode = options.get("cert_reqs", ssl.CERT_REQUIRED)
+        return context
+
+    def bind_sockets(self) -> None:
+        """Bind the TCP port (with retries) or the UNIX socket; ServerStartError if neither works."""
+        assert self.web_app is not None
+        try:
+            ssl_options = self._ssl_options()
+        except (OSError, ValueError) as exc:
+            raise ServerStartError(
+                f"Could not load the TLS certificate (ServerApp.certfile/keyfile): {exc}"
+            ) from None
+        self.http_server = httpserver.HTTPServer(
+            self.web_app,
+            ssl_options=ssl_options,
+            xheaders=self.trust_xheaders,
+            max_body_size=self.max_body_size,
+            max_buffer_size=self.max_buffer_size,
+        )
+        self._sockets = [self._bind_unix_socket()] if self.sock else self._bind_port()
+
+    def _bind_unix_socket(self) -> socket.socket:
+        if os.path.exists(self.sock):
+            if _unix_socket_in_use(self.sock):
+                raise ServerStartError(
+                    f"The UNIX socket {self.sock} is in use by another server; choose another --sock."
+                )
+            os.unlink(self.sock)  # left behind by a server that did not stop cleanly
+        try:
+            return bind_unix_socket(self.sock, mode=int(self.sock_mode, 8))
+        except OSError as exc:
+            raise ServerStartError(f"Cannot listen on the UNIX socket {self.sock}: {exc.strerror or exc}") from None
+
+    def _bind_port(self) -> list[socket.socket]:
+        port = self.port
+        tries = 1 if port == 0 else self.port_retries + 1
+        for attempt in range(tries):
+            candidate = port + attempt if port else 0
+            try:
+                sockets = bind_sockets(candidate, self.ip or None)
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, 10048):
+                    self.log.info("The port %i is already in use, trying another port.", candidate)
+                    continue
+                if exc.errno in (errno.EACCES, 10013):
+                    self.log.warning("Permission to listen on port %i denied.", candidate)
+                    continue
+                raise ServerStartError(
+                    f"Cannot listen on {self.ip or '*'}:{candidate} (ServerApp.ip/port): {exc.strerror or exc}"
+                ) from None
+            self.port = sockets[0].getsockname()[1]
+            return sockets
+        raise ServerStartError(
+            f"No free port in {port}..{port + tries - 1}: set another --port or raise --port-retries."
+        )
+
+    # -- URLs ------------------------------------------------------------------------
+
+    @property
+    def secure(self) -> bool:
+        return bool(self.certfile or self.ssl_options)
+
+    def _url(self, host: str) -> str:
+        if self.sock:
+            return "http+unix://" + self.sock.replace("/", "%2F") + self.base_url
+        proto = "https" if self.secure else "http"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{proto}://{host}:{self.port}{self.base_url}"
+
+    @property
+    def connection_url(self) -> str:
+        host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "localhost"
+        return self._url(host)
+
+    @property
+    def display_urls(self) -> list[str]:
+        """URLs to show a person: with the token, for localhost and 127.0.0.1."""
+        if self.custom_display_url:
+            return [self.custom_display_url]
+        token = getattr(self.identity_provider, "token", "")
+        if token and not getattr(self.identity_provider, "token_generated", False):
+            # A token the operator chose is not repeated into logs; they know it already.
+            token = "..."
+        query = f"?token={token}" if token else ""
+        if self.sock:
+            return [self._url("") + query]
+        hosts = [socket.gethostname() if self.ip in ("", "0.0.0.0", "::") else self.ip]
+        if self.ip in ("localhost", "", "0.0.0.0", "::"):
+            hosts = ["localhost", "127.0.0.1"] if self.ip == "localhost" else [hosts[0], "127.0.0.1"]
+        return [self._url(h) + query for h in hosts]
+
+    def server_info(self) -> dict[str, Any]:
+        """What the info file holds: enough for `jupyter server list` and frontends."""
+        return {
+            "url": self.connection_url,
+            "hostname": self.ip if self.ip else "localhost",
+            "port": self.port,
+            "sock": self.sock,
+            "secure": self.secure,
+            "base_url": self.base_url,
+            "token": getattr(self.identity_provider, "token", ""),
+            "root_dir": os.path.abspath(self.root_dir),
+            "password": bool(getattr(self.identity_provider, "hashed_password", "")),
+            "pid": os.getpid(),
+            "version": __version__,
+        }
+
+    @property
+    def _runtime_dir(self) -> str:
+        return self.runtime_dir_override or jupyter_runtime_dir()
+
+
+def _unix_socket_in_use(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
