@@ -1,0 +1,249 @@
+"""The measurements, run inside our full environment (it has tornado) by run.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _fixtures import make_fixtures  # noqa: E402
+from _kernelclient import KernelClient, start_kernel, stop_kernel  # noqa: E402
+from _servers import TOKEN, Server  # noqa: E402
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
+
+HEADERS = {"Authorization": f"token {TOKEN}"}
+Result = dict[str, float]
+Bench = Callable[[Server, Path], Awaitable[Result]]
+
+
+async def fetch(server: Server, path: str, method: str = "GET", body: Any = None) -> Any:
+    client = AsyncHTTPClient()
+    if body is not None and not isinstance(body, (str, bytes)):
+        body = json.dumps(body)
+    r = await client.fetch(HTTPRequest(server.url + path, method=method, body=body, headers=HEADERS,
+                                       request_timeout=600, allow_nonstandard_methods=True))
+    return r
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+# -- benchmarks: each returns {figure: value}; lower is better unless the name ends in /s --
+
+
+async def bench_memory(server: Server, fixtures: Path) -> Result:
+    await asyncio.sleep(1.0)
+    idle = server.rss()
+    kernels = [await start_kernel(server) for _ in range(10)]
+    await asyncio.sleep(1.0)
+    loaded = server.rss()
+    for kid in kernels:
+        await stop_kernel(server, kid)
+    return {"idle RSS MB": idle / 2**20, "RSS after 10 kernels MB": loaded / 2**20}
+
+
+async def _latency(server: Server, path: str, n: int = 200) -> list[float]:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        await fetch(server, path)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+async def _throughput(server: Server, path: str, clients: int = 32, total: int = 640) -> float:
+    AsyncHTTPClient.configure(None, max_clients=clients)
+    started = time.perf_counter()
+    queue = list(range(total))
+
+    async def worker() -> None:
+        while queue:
+            queue.pop()
+            await fetch(server, path)
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return total / (time.perf_counter() - started)
+
+
+async def bench_rest(server: Server, fixtures: Path) -> Result:
+    status = await _latency(server, "/api/status")
+    contents = await _latency(server, "/api/contents/listing52", n=100)
+    return {
+        "/api/status p50 ms": 1000 * statistics.median(status),
+        "/api/status p99 ms": 1000 * percentile(status, 0.99),
+        "/api/contents listing p50 ms": 1000 * statistics.median(contents),
+        "/api/contents listing p99 ms": 1000 * percentile(contents, 0.99),
+        "/api/contents 32 clients req/s": await _throughput(server, "/api/contents/listing52"),
+    }
+
+
+async def bench_big_listing(server: Server, fixtures: Path) -> Result:
+    t = time.perf_counter()
+    r = await fetch(server, "/api/contents/files10000")
+    elapsed = time.perf_counter() - t
+    assert len(json.loads(r.body)["content"]) == 10000
+    return {"10,000-file listing s": elapsed}
+
+
+async def bench_big_notebook(server: Server, fixtures: Path) -> Result:
+    model = json.loads((fixtures / "big.ipynb").read_text())
+    body = json.dumps({"type": "notebook", "format": "json", "content": model})
+    t = time.perf_counter()
+    await fetch(server, f"/api/contents/saved-{server.label}.ipynb", method="PUT", body=body)
+    saved = time.perf_counter() - t
+    t = time.perf_counter()
+    await fetch(server, f"/api/contents/saved-{server.label}.ipynb")
+    loaded = time.perf_counter() - t
+    return {"21 MB notebook save s": saved, "21 MB notebook load s": loaded}
+
+
+async def bench_kernel_lifecycle(server: Server, fixtures: Path) -> Result:
+    t = time.perf_counter()
+    kid = await start_kernel(server)
+    client = await KernelClient.connect(server, kid)
+    await client.wait_idle_after_info()
+    started = time.perf_counter() - t
+    client.close()
+    t = time.perf_counter()
+    await stop_kernel(server, kid)
+    return {"kernel start to idle s": started, "kernel DELETE s": time.perf_counter() - t}
+
+
+async def bench_execute(server: Server, fixtures: Path) -> Result:
+    kid = await start_kernel(server)
+    out: Result = {}
+    try:
+        for protocol in ("json", "v1"):
+            for ack in (False, True):
+                client = await KernelClient.connect(server, kid, protocol=protocol, quickack=ack)
+                await client.wait_idle_after_info()
+                times = []
+                for _ in range(40):
+                    t = time.perf_counter()
+                    await client.execute("1")
+                    times.append(time.perf_counter() - t)
+                client.close()
+                kind = "acking client" if ack else "plain client"
+                out[f"execute round trip {protocol} {kind} p50 ms"] = 1000 * statistics.median(times)
+                out[f"execute round trip {protocol} {kind} p99 ms"] = 1000 * percentile(times, 0.99)
+    finally:
+        await stop_kernel(server, kid)
+    return out
+
+
+async def bench_iopub(server: Server, fixtures: Path) -> Result:
+    kid = await start_kernel(server)
+    try:
+        client = await KernelClient.connect(server, kid)
+        await client.wait_idle_after_info()
+        n = 200_000
+        t = time.perf_counter()
+        text = await client.execute_collect_stream(f"for i in range({n}): print(i)")
+        elapsed = time.perf_counter() - t
+        lines = text.count("\n")
+        t = time.perf_counter()
+        displays = await client.execute_count_displays("from IPython.display import display\nfor i in range(3000): display(i)")
+        display_elapsed = time.perf_counter() - t
+        client.close()
+    finally:
+        await stop_kernel(server, kid)
+    return {
+        "stream MB/s": len(text.encode()) / 2**20 / elapsed,
+        "stream lines dropped": float(n - lines),
+        "display messages/s": displays / display_elapsed,
+        "display messages dropped": float(3000 - displays),
+    }
+
+
+BENCHES: dict[str, tuple[Bench, str]] = {
+    "memory": (bench_memory, "full"),
+    "rest": (bench_rest, "full"),
+    "big_listing": (bench_big_listing, "full"),
+    "big_notebook": (bench_big_notebook, "full"),
+    "kernel": (bench_kernel_lifecycle, "full"),
+    "execute": (bench_execute, "full"),
+    "iopub": (bench_iopub, "full"),
+}
+
+
+def cold_start(env: Path, label: str, root: Path) -> float:
+    server = Server(label, env, root)
+    try:
+        return server.start()
+    finally:
+        server.stop()
+
+
+async def run(config: dict[str, Any]) -> None:
+    envs = {k: Path(v) for k, v in config["envs"].items()}
+    only = set(config["only"])
+    rounds = int(config["rounds"])
+    fixtures = Path(tempfile.mkdtemp(prefix="bench-root-"))
+    make_fixtures(fixtures)
+    samples: dict[str, dict[str, list[float]]] = {}
+
+    def record(figure: str, side: str, value: float) -> None:
+        samples.setdefault(figure, {"ours": [], "reference": []})[side].append(value)
+
+    if not only or "cold_start" in only:
+        for _ in range(rounds):
+            for side, env_name, figure in (
+                ("ours", "core", "cold start core-only s"), ("reference", "reference", "cold start core-only s"),
+                ("ours", "full", "cold start full s"), ("reference", "reference", "cold start full s"),
+            ):
+                record(figure, side, cold_start(envs[env_name], side, fixtures))
+    for name, (bench, flavour) in BENCHES.items():
+        if only and name not in only:
+            continue
+        for round_no in range(rounds):
+            # Alternate who goes first, so drift on a noisy machine falls on both sides.
+            order = [("ours", envs[flavour]), ("reference", envs["reference"])]
+            if round_no % 2:
+                order.reverse()
+            for side, env in order:
+                server = Server(side, env, fixtures)
+                server.start()
+                try:
+                    result = await bench(server, fixtures)
+                except Exception as exc:  # noqa: BLE001 - a failing bench is reported, not fatal
+                    print(f"  {name} failed on {side}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    result = {}
+                finally:
+                    server.stop()
+                for figure, value in result.items():
+                    record(figure, side, value)
+            print(f"  {name}: round {round_no + 1}/{rounds} done", file=sys.stderr)
+    report(samples, config)
+
+
+def report(samples: dict[str, dict[str, list[float]]], config: dict[str, Any]) -> None:
+    rows = []
+    for figure, sides in samples.items():
+        ours = statistics.median(sides["ours"]) if sides["ours"] else float("nan")
+        ref = statistics.median(sides["reference"]) if sides["reference"] else float("nan")
+        ratio = ours / ref if ref else float("nan")
+        rows.append({"figure": figure, "ours": ours, "reference": ref, "ratio": ratio,
+                     "n": min(len(sides["ours"]), len(sides["reference"]))})
+    width = max(len(r["figure"]) for r in rows) if rows else 10
+    print(f"\n| {'figure'.ljust(width)} | ours | reference | ours/reference |")
+    print(f"|{'-' * (width + 2)}|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['figure'].ljust(width)} | {r['ours']:.4g} | {r['reference']:.4g} | {r['ratio']:.3f} |")
+    out = {"machine": config["machine"], "rounds": config["rounds"], "results": rows,
+           "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    Path(config["json"]).write_text(json.dumps(out, indent=2))
+    print(f"\nJSON: {config['json']}")
+
+
+if __name__ == "__main__":
+    asyncio.run(run(json.loads(sys.argv[1])))
