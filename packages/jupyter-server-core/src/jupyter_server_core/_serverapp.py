@@ -28,6 +28,7 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
+from .events import EventBus, events_routes
 from ._network import NetworkMixin, ServerStartError
 from ._serverinfo import remove_info_file, write_info_file
 from ._urls import url_path_join
@@ -171,6 +172,10 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         self.forward_deprecated_config()
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
+        self.events = EventBus(self)
+        if "EventLogger" in self.config:
+            # The operator configured event handlers: record from the start.
+            self.events.logger  # noqa: B018
         self.api_spec = ApiSpec(__version__)
         self.api_spec.add(CORE_PATHS)
         self.extension_manager = ExtensionManager(self)
@@ -182,6 +187,11 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         if bind:
             self.bind_sockets()
         self.extension_manager.load_all()
+
+    @property
+    def event_logger(self) -> Any:
+        """The jupyter_events EventLogger (created on first access; see events/_bus.py)."""
+        return self.events.logger
 
     def forward_deprecated_config(self) -> None:
         """Move deprecated ServerApp spellings to their new homes, naming the new spelling."""
@@ -277,6 +287,7 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         routes += login_routes(self)
         routes += config_routes(self.base_url, self.config_manager)
         routes += metrics_routes(self)
+        routes += events_routes(self.base_url, self.events)
         routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
         settings: dict[str, Any] = {
             "cookie_secret": self._cookie_secret(),

@@ -1,0 +1,67 @@
+"""/api/events and /api/events/subscribe on jupyter_events, created lazily."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import pytest
+
+CONTENTS = "https://events.jupyter.org/jupyter_server/contents_service/v1"
+
+
+async def test_events_are_off_until_needed(jp_serverapp):
+    assert not jp_serverapp.events.active
+    jp_serverapp.events.emit(CONTENTS, {"action": "save", "path": "x"})  # a no-op, no error
+    assert not jp_serverapp.events.active
+
+
+async def test_post_then_subscriber_receives(jp_fetch, jp_ws_fetch, jp_serverapp):
+    ws = await jp_ws_fetch("api", "events", "subscribe")
+    assert jp_serverapp.events.active
+    body = {"schema_id": CONTENTS, "version": 1, "data": {"action": "save", "path": "a.txt"}}
+    r = await jp_fetch("api", "events", method="POST", body=body)
+    assert r.code == 204
+    event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+    assert event["__schema__"] == CONTENTS
+    assert event["action"] == "save" and event["path"] == "a.txt"
+    # The server's own emitters reach subscribers too.
+    jp_serverapp.events.emit(CONTENTS, {"action": "delete", "path": "b.txt"})
+    event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+    assert event["action"] == "delete"
+    ws.close()
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ("", "No JSON data provided"),
+        ("not json", "Invalid JSON"),
+        ("{}", "Missing `schema_id`"),
+        (json.dumps({"schema_id": CONTENTS, "data": {}}), "Missing `version`"),
+        (json.dumps({"schema_id": "nope", "version": 1, "data": {}}), "Unknown event schema"),
+        (json.dumps({"schema_id": CONTENTS, "version": 1, "data": {"action": "explode", "path": "x"}}), "Invalid event"),
+        (json.dumps({"schema_id": CONTENTS, "version": 1, "data": {"action": "save", "path": "x"}, "timestamp": "yesterday"}), "timestamp"),
+    ],
+)
+async def test_bad_events_are_400(jp_fetch, body, fragment):
+    r = await jp_fetch("api", "events", method="POST", body=body, raise_error=False)
+    assert r.code == 400
+    assert fragment in json.loads(r.body)["message"]
+
+
+async def test_subscribe_requires_auth(jp_ws_fetch):
+    from tornado.httpclient import HTTPClientError
+
+    with pytest.raises(HTTPClientError) as e:
+        await jp_ws_fetch("api", "events", "subscribe", headers={"Authorization": None})
+    assert e.value.code == 403
+
+
+def test_core_import_does_not_load_jupyter_events():
+    import subprocess
+
+    code = "import sys, jupyter_server_core._serverapp; print('jupyter_events' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
