@@ -164,8 +164,15 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
 
     # -- initialize ------------------------------------------------------------------
 
-    def initialize(self, argv: list[str] | None = None, *, bind: bool = True) -> None:
-        """Load config, build managers and the web app, bind sockets, load extensions."""
+    def initialize(
+        self, argv: list[str] | None = None, *, bind: bool = True,
+        find_extensions: bool = True, starter_extension: str | None = None,
+    ) -> None:
+        """Load config, build managers and the web app, bind sockets, load extensions.
+
+        ``find_extensions=False`` ignores conf.d manifests; ``starter_extension`` names the
+        package an ExtensionApp launched as ``jupyter <name>`` (always loaded).
+        """
         super().initialize(argv)
         if self._dispatching:
             return
@@ -179,7 +186,9 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         self.api_spec = ApiSpec(__version__)
         self.api_spec.add(CORE_PATHS)
         self.extension_manager = ExtensionManager(self)
-        self.extension_manager.resolve_and_link()
+        self.extension_manager.resolve_and_link(
+            find_extensions=find_extensions, starter_extension=starter_extension
+        )
         # After linking: an extension (the notebook shim) may have set allow_root.
         self.check_root()
         self.init_configurables()

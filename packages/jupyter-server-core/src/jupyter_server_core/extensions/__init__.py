@@ -1,14 +1,32 @@
 """Server extensions: enablement (conf.d levels), lifecycle and the `extension` subcommand."""
 
 from ._cli import ServerExtensionApp
-from ._confd import Decision, resolve_enabled_extensions
-from ._manager import ExtensionError, ExtensionManager, ExtensionPoint
+from ._confd import Decision, LevelVerdict, Mention, ResolvedExtensions, resolve_enabled_extensions
+from ._levels import ConfigLevel, ManifestError, config_levels, level_dir
+from ._manager import (
+    ExtensionError,
+    ExtensionManager,
+    ExtensionPackage,
+    ExtensionPoint,
+    ServerExtensionFailure,
+    extension_points_of,
+)
 
 __all__ = [
+    "ConfigLevel",
     "Decision",
     "ExtensionError",
     "ExtensionManager",
+    "ExtensionPackage",
     "ExtensionPoint",
+    "LevelVerdict",
+    "ManifestError",
+    "Mention",
+    "ResolvedExtensions",
     "ServerExtensionApp",
+    "ServerExtensionFailure",
+    "config_levels",
+    "extension_points_of",
+    "level_dir",
     "resolve_enabled_extensions",
 ]

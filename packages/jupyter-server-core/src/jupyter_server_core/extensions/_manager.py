@@ -1,23 +1,28 @@
 """Import, link, load, start and stop the enabled server extensions.
 
-An extension is a Python package or module named in ``ServerApp.jpserver_extensions``. Its
-``_jupyter_server_extension_points()`` lists points, dicts with ``"module"`` and optionally
-``"app"`` (an application class, such as an ExtensionApp). For each point the manager calls,
-when present, on the app instance or else on the module:
+An extension is a Python package or module named in ``ServerApp.jpserver_extensions`` or
+in a conf.d manifest. Its ``_jupyter_server_extension_points()`` lists points, dicts with
+``"module"`` and optionally ``"app"`` (an application class, such as an ExtensionApp, that
+the manager instantiates with no arguments). For each point the manager calls, when
+present, on the app instance or else on the module:
 
-- ``_link_jupyter_server_extension(serverapp)`` before the web app exists (add config);
-- ``_load_jupyter_server_extension(serverapp)`` once it exists (add routes, services);
+- ``_link_jupyter_server_extension(serverapp)`` before the managers and the web app exist
+  (add config and traits);
+- ``_load_jupyter_server_extension(serverapp)`` once the web app exists (routes, services);
 - ``async _start_jupyter_server_extension(serverapp)`` once the server listens;
 - ``async _stop_jupyter_server_extension(serverapp)`` on shutdown, in reverse order.
 
-A failing extension is logged by name and skipped, unless
-``ServerApp.reraise_server_extension_failures`` is set.
+A failing extension is logged by name and skipped, and the others go on; with
+``ServerApp.reraise_server_extension_failures`` the server stops instead, with one line
+that names the extension (:class:`ServerExtensionFailure`). A disabled extension is never
+imported.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import logging
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -25,11 +30,35 @@ from typing import Any
 
 from ._confd import Decision, resolve_enabled_extensions
 
-__all__ = ["ExtensionManager", "ExtensionPoint", "ExtensionPackage", "ExtensionError"]
+__all__ = [
+    "ExtensionError",
+    "ExtensionManager",
+    "ExtensionPackage",
+    "ExtensionPoint",
+    "ServerExtensionFailure",
+    "extension_points_of",
+]
+
+CORE = "jupyter_server_core"
 
 
 class ExtensionError(Exception):
-    """An extension could not be imported, linked, loaded or started."""
+    """An extension is not usable: no points, a point that cannot be imported, ..."""
+
+
+class ServerExtensionFailure(SystemExit):
+    """An extension failed while ``reraise_server_extension_failures`` is set.
+
+    A SystemExit, so that ``jupyter server`` ends with this one line on stderr and exit
+    status 1 rather than a traceback; ``pytest.raises(ServerExtensionFailure)`` catches it.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
@@ -47,6 +76,10 @@ class ExtensionPoint:
         if self.app is not None and getattr(self.app, "name", None):
             return str(self.app.name)
         return str(self.metadata.get("name") or self.metadata["module"])
+
+    @property
+    def module_name(self) -> str:
+        return self.module.__name__
 
     def _hook(self, hook: str) -> Any:
         for owner in (self.app, self.module):
@@ -69,6 +102,14 @@ class ExtensionPackage:
     error: str = ""
     import_seconds: float = 0.0
 
+    @property
+    def enabled(self) -> bool:
+        return self.decision.enabled if self.decision else True
+
+    @property
+    def extension_points(self) -> dict[str, ExtensionPoint]:
+        return {p.name: p for p in self.points}
+
 
 def extension_points_of(module: ModuleType) -> list[dict[str, Any]]:
     """The point dicts a module declares (also the 1.x ``_jupyter_server_extension_paths``)."""
@@ -76,108 +117,144 @@ def extension_points_of(module: ModuleType) -> list[dict[str, Any]]:
         fn = getattr(module, attr, None)
         if fn is not None:
             points = fn()
-            if not isinstance(points, list):
-                raise ExtensionError(f"{module.__name__}.{attr}() must return a list of dicts")
+            if not isinstance(points, list) or not all(isinstance(p, dict) and "module" in p for p in points):
+                raise ExtensionError(f"{module.__name__}.{attr}() must return a list of dicts with a 'module' key")
             return points
     # A plain module with a load function is its own single point.
     if hasattr(module, "_load_jupyter_server_extension") or hasattr(module, "load_jupyter_server_extension"):
         return [{"module": module.__name__}]
-    raise ExtensionError(
-        f"{module.__name__} is not a server extension: it has no _jupyter_server_extension_points()"
-    )
+    raise ExtensionError(f"{module.__name__} has no _jupyter_server_extension_points()")
+
+
+def import_extension(name: str) -> tuple[ModuleType, list[ExtensionPoint]]:
+    """Import a package and its points, instantiating each point's app class."""
+    module = importlib.import_module(name)
+    points = []
+    for metadata in extension_points_of(module):
+        point_module = importlib.import_module(metadata["module"])
+        app_class = metadata.get("app")
+        points.append(ExtensionPoint(metadata, point_module, app_class() if app_class is not None else None))
+    return module, points
+
+
+def _load_order(names: list[str], starter: str | None) -> list[str]:
+    """The core services first, the others by name, the launched extension last (its
+    routes, added last, take precedence)."""
+    rest = sorted(n for n in names if n not in (CORE, starter))
+    return ([CORE] if CORE in names else []) + rest + ([starter] if starter in names and starter != CORE else [])
 
 
 class ExtensionManager:
-    """The lifecycle of every enabled extension, in the order they were enabled."""
+    """The lifecycle of every enabled extension."""
 
     def __init__(self, serverapp: Any) -> None:
         self.serverapp = serverapp
-        self.log = serverapp.log
+        self.log: logging.Logger = serverapp.log
         self.packages: dict[str, ExtensionPackage] = {}
         self.decisions: dict[str, Decision] = {}
+        self.starter_extension: str | None = None
+
+    # -- views (names as in jupyter_server 2.x) ---------------------------------------
+
+    @property
+    def extensions(self) -> dict[str, ExtensionPackage]:
+        return self.packages
 
     @property
     def extension_points(self) -> dict[str, ExtensionPoint]:
         return {p.name: p for pkg in self.packages.values() for p in pkg.points}
 
     @property
-    def extensions(self) -> dict[str, ExtensionPackage]:
-        return self.packages
+    def extension_apps(self) -> dict[str, set[Any]]:
+        return {name: {p.app for p in pkg.points if p.app is not None} for name, pkg in self.packages.items()}
+
+    @property
+    def linked_extensions(self) -> dict[str, bool]:
+        return {name: bool(pkg.points) and all(p.linked for p in pkg.points) for name, pkg in self.packages.items()}
+
+    def loaded_points(self) -> list[ExtensionPoint]:
+        return [p for pkg in self.packages.values() for p in pkg.points if p.loaded]
+
+    # -- lifecycle --------------------------------------------------------------------
 
     def _fail(self, what: str, name: str, exc: BaseException) -> None:
+        detail = f"{type(exc).__name__}: {exc}"
         if self.serverapp.reraise_server_extension_failures:
-            raise ExtensionError(f"Extension {name!r} failed to {what}: {exc}") from exc
-        self.log.warning("Extension %r failed to %s: %s: %s", name, what, type(exc).__name__, exc,
-                         exc_info=self.log.isEnabledFor(10))
+            raise ServerExtensionFailure(
+                f"Extension {name!r} failed to {what}: {detail} "
+                "(ServerApp.reraise_server_extension_failures is set, so the server stops)"
+            ) from exc
+        self.log.warning("Extension %r failed to %s: %s; the server goes on without it.", name, what, detail,
+                         exc_info=self.log.isEnabledFor(logging.DEBUG))
 
-    def resolve_and_link(self) -> None:
-        """Decide which extensions are enabled, import them and link their points."""
-        self.decisions = resolve_enabled_extensions(self.serverapp.jpserver_extensions)
-        # A copy: a link hook may enable more extensions through link_extension().
-        for name, decision in list(self.decisions.items()):
-            if decision.enabled and name not in self.packages:
-                self.link_extension(name, decision)
+    def resolve(self, *, find_extensions: bool = True, starter_extension: str | None = None) -> dict[str, Decision]:
+        """Decide which extensions are enabled (conf.d levels, config files, command line)."""
+        app = self.serverapp
+        cli = getattr(app, "cli_config", {}).get("ServerApp", {}).get("jpserver_extensions")
+        resolved = resolve_enabled_extensions(
+            app.jpserver_extensions,
+            command_line=cli if isinstance(cli, dict) else None,
+            config_files=_loaded_config(app),
+            use_manifests=find_extensions,
+            launched=starter_extension,
+        )
+        for problem in resolved.problems:
+            self.log.warning("Ignoring an extension manifest: %s", problem)
+        self.decisions = resolved.decisions
+        return self.decisions
 
-    def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
-        """Import ``name`` and link its points now; a no-op if it is already known.
+    def resolve_and_link(self, *, find_extensions: bool = True, starter_extension: str | None = None) -> None:
+        """Decide which extensions are enabled, import them and link their points.
 
-        An extension's link hook may call this to enable another extension (the notebook
-        shim does so for classic ``NotebookApp.nbserver_extensions``); it is then loaded,
-        started and stopped with the others, in the order it was linked.
+        ``find_extensions=False`` ignores the conf.d manifests: only the core services,
+        ``starter_extension`` and what config names load (``load_other_extensions=False``).
         """
-        if name in self.packages:
-            return self.packages[name]
-        if decision is None:
-            decision = Decision(name, True, "enabled by another extension")
-        self.decisions[name] = decision
-        package = ExtensionPackage(name, decision)
-        self.packages[name] = package
-        started = time.perf_counter()
-        try:
-            package.module = importlib.import_module(name)
-            for metadata in extension_points_of(package.module):
-                module = importlib.import_module(metadata.get("module", name))
-                app_class = metadata.get("app")
-                point = ExtensionPoint(metadata, module, app_class() if app_class is not None else None)
-                package.points.append(point)
-        except Exception as exc:
-            package.error = f"{type(exc).__name__}: {exc}"
-            package.points = []
-            self._fail("import", name, exc)
-            return package
-        finally:
-            package.import_seconds = time.perf_counter() - started
-            self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
-        for point in package.points:
-            self._call(point, "_link_jupyter_server_extension", "link")
-            point.linked = True
-        return package
+        self.starter_extension = starter_extension
+        decisions = self.resolve(find_extensions=find_extensions, starter_extension=starter_extension)
+        if not find_extensions and CORE not in decisions:
+            decisions[CORE] = resolve_enabled_extensions({CORE: True}, use_manifests=False).decisions[CORE]
+        enabled = [name for name, d in decisions.items() if d.enabled]
+        for name in _load_order(enabled, starter_extension):
+            package = ExtensionPackage(name, decisions[name])
+            self.packages[name] = package
+            started = time.perf_counter()
+            try:
+                package.module, package.points = import_extension(name)
+            except Exception as exc:
+                package.error = f"{type(exc).__name__}: {exc}"
+                self._fail("import", name, exc)
+                continue
+            finally:
+                package.import_seconds = time.perf_counter() - started
+                self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
+            for point in package.points:
+                if self._call(package, point, "_link_jupyter_server_extension", "link"):
+                    point.linked = True
 
-    def _call(self, point: ExtensionPoint, hook: str, what: str) -> Any:
+    def _call(self, package: ExtensionPackage, point: ExtensionPoint, hook: str, what: str) -> bool:
         fn = point._hook(hook)
         if fn is None:
-            return None
+            return True
         try:
-            return fn(self.serverapp)
+            fn(self.serverapp)
         except Exception as exc:
+            package.error = f"{type(exc).__name__}: {exc}"
             self._fail(what, point.name, exc)
-            return None
+            return False
+        return True
 
     def load_all(self) -> None:
-        """Call each point's load hook; the web app exists now."""
+        """Call each linked point's load hook; the web app exists now."""
         for package in self.packages.values():
             for point in package.points:
-                if point._hook("_load_jupyter_server_extension") is None:
-                    self.log.warning("Extension %r has no _load_jupyter_server_extension", point.name)
+                if not point.linked:
                     continue
-                fn = point._hook("_load_jupyter_server_extension")
-                try:
-                    fn(self.serverapp)
+                if point._hook("_load_jupyter_server_extension") is None:
+                    self.log.warning("Extension %r has no _load_jupyter_server_extension: nothing loaded", point.name)
+                    continue
+                if self._call(package, point, "_load_jupyter_server_extension", "load"):
                     point.loaded = True
                     self.log.debug("Loaded extension %s", point.name)
-                except Exception as exc:
-                    package.error = f"{type(exc).__name__}: {exc}"
-                    self._fail("load", point.name, exc)
 
     async def _run_async(self, point: ExtensionPoint, hook: str, what: str) -> None:
         fn = point._hook(hook)
@@ -191,15 +268,17 @@ class ExtensionManager:
             self._fail(what, point.name, exc)
 
     async def start_all(self) -> None:
+        """Start every loaded point, in load order; the server listens now."""
         for point in self.loaded_points():
             await self._run_async(point, "_start_jupyter_server_extension", "start")
 
     async def stop_all(self) -> None:
+        """Stop every loaded point, in reverse load order; a failing stop does not stop the rest."""
         for point in reversed(self.loaded_points()):
-            await self._run_async(point, "_stop_jupyter_server_extension", "stop")
-
-    def loaded_points(self) -> list[ExtensionPoint]:
-        return [p for pkg in self.packages.values() for p in pkg.points if p.loaded]
+            try:
+                await self._run_async(point, "_stop_jupyter_server_extension", "stop")
+            except ServerExtensionFailure as exc:
+                self.log.error("%s", exc)
 
     def activity_counts(self) -> list[int]:
         """Busy counts extensions report (terminals running, ...) for idle shutdown."""
@@ -212,3 +291,20 @@ class ExtensionManager:
                 except Exception:  # noqa: BLE001 - a broken counter must not stop shutdown logic
                     continue
         return counts
+
+    def any_activity(self) -> bool:
+        return any(self.activity_counts())
+
+
+def _loaded_config(app: Any) -> list[tuple[Any, str]]:
+    """Each config file the app loaded, read again alone, to name which one decided."""
+    from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
+
+    loaded = []
+    for filename in getattr(app, "loaded_config_files", []):
+        loader_class = JSONFileConfigLoader if filename.endswith(".json") else PyFileConfigLoader
+        try:
+            loaded.append((loader_class(filename, log=app.log).load_config(), filename))
+        except Exception:  # noqa: BLE001 - the app loaded it already; attribution is best effort
+            continue
+    return loaded
