@@ -13,7 +13,25 @@ from traitlets import Bool, Integer, Unicode
 
 from ._serverinfo import list_running_servers, pid_alive, stop_server
 
-__all__ = ["ListApp", "StopApp", "PasswordApp"]
+__all__ = ["ListApp", "StopApp", "PasswordApp", "SUBCOMMANDS_GROUP", "contributed_subcommands"]
+
+SUBCOMMANDS_GROUP = "jupyter_server.subcommands"
+
+
+def contributed_subcommands() -> dict[str, tuple[str, str]]:
+    """Subcommands that installed wheels add to ``jupyter server``.
+
+    A wheel declares ``[project.entry-points."jupyter_server.subcommands"]``
+    ``migrate = "notebook_shim.migrate:MigrateApp"``; the class is imported only when its
+    subcommand runs; ``--help`` names the wheel that provides it.
+    """
+    from importlib.metadata import entry_points
+
+    found: dict[str, tuple[str, str]] = {}
+    for ep in entry_points(group=SUBCOMMANDS_GROUP):
+        target = ep.value.replace(":", ".")
+        found[ep.name] = (target, f"Provided by {ep.dist.name if ep.dist else ep.module}.")
+    return found
 
 
 class ListApp(JupyterApp):
