@@ -1,0 +1,45 @@
+"""jupyter-server-terminals: shells in the browser for the Jupyter Server.
+
+A server extension: ``/api/terminals`` (list, start, describe, end) and the WebSocket
+``/terminals/websocket/<name>`` in terminado's message format. Installing the wheel enables
+it; ``ServerApp.terminals_enabled = False`` turns it off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._extension import busy_count, load_terminals, start_terminals, stop_terminals, terminal_routes
+from ._handlers import TerminalHandler, TerminalRootHandler
+from ._manager import NoSuchTerminal, TerminalManager
+from ._websocket import TerminalWebSocketHandler
+
+__all__ = [
+    "NoSuchTerminal",
+    "TerminalHandler",
+    "TerminalManager",
+    "TerminalRootHandler",
+    "TerminalWebSocketHandler",
+    "terminal_routes",
+]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "jupyter_server_terminals"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    load_terminals(serverapp)
+
+
+async def _start_jupyter_server_extension(serverapp: Any) -> None:
+    await start_terminals(serverapp)
+
+
+async def _stop_jupyter_server_extension(serverapp: Any) -> None:
+    await stop_terminals(serverapp)
+
+
+def _jupyter_server_extension_busy_count(serverapp: Any) -> int:
+    """Running terminals keep an idle server up (ServerApp.shutdown_no_activity_timeout)."""
+    return busy_count(serverapp)
