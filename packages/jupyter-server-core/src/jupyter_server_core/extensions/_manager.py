@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from ._confd import Decision, resolve_enabled_extensions
+from ._confd import Decision, Mention, resolve_enabled_extensions
 
 __all__ = [
     "ExtensionError",
@@ -215,21 +215,37 @@ class ExtensionManager:
             decisions[CORE] = resolve_enabled_extensions({CORE: True}, use_manifests=False).decisions[CORE]
         enabled = [name for name, d in decisions.items() if d.enabled]
         for name in _load_order(enabled, starter_extension):
-            package = ExtensionPackage(name, decisions[name])
-            self.packages[name] = package
-            started = time.perf_counter()
-            try:
-                package.module, package.points = import_extension(name)
-            except Exception as exc:
-                package.error = f"{type(exc).__name__}: {exc}"
-                self._fail("import", name, exc)
-                continue
-            finally:
-                package.import_seconds = time.perf_counter() - started
-                self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
-            for point in package.points:
-                if self._call(package, point, "_link_jupyter_server_extension", "link"):
-                    point.linked = True
+            if name not in self.packages:  # a link hook may have linked it already
+                self.link_extension(name, decisions[name])
+
+    def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
+        """Import ``name`` and link its points now; a no-op if it is already known.
+
+        An extension's link hook may call this to enable another extension (the notebook
+        shim does so for classic ``NotebookApp.nbserver_extensions``); it is then loaded,
+        started and stopped with the others, in the order it was linked.
+        """
+        if name in self.packages:
+            return self.packages[name]
+        if decision is None:
+            decision = Decision(name, True, Mention(True, "another extension"), "enabled by another extension")
+        self.decisions[name] = decision
+        package = ExtensionPackage(name, decision)
+        self.packages[name] = package
+        started = time.perf_counter()
+        try:
+            package.module, package.points = import_extension(name)
+        except Exception as exc:
+            package.error = f"{type(exc).__name__}: {exc}"
+            self._fail("import", name, exc)
+            return package
+        finally:
+            package.import_seconds = time.perf_counter() - started
+            self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
+        for point in package.points:
+            if self._call(package, point, "_link_jupyter_server_extension", "link"):
+                point.linked = True
+        return package
 
     def _call(self, package: ExtensionPackage, point: ExtensionPoint, hook: str, what: str) -> bool:
         fn = point._hook(hook)
