@@ -229,9 +229,9 @@ def user_dirs(home: Path) -> dict[str, str]:
 class Server:
     """Real HTTP requests to a running server, with its token."""
 
-    def __init__(self, process: ServerProcess) -> None:
+    def __init__(self, process: ServerProcess, url: str | None = None) -> None:
         self.process = process
-        self.url = process.url
+        self.url = url or process.url
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """``(status, JSON body or text)``; error statuses are returned, not raised."""
@@ -268,11 +268,14 @@ class Server:
 
 def extension_states(output: str) -> dict[str, str]:
     """``{name: "enabled"|"disabled"}`` from ``jupyter server extension list`` output."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", output)
-    states = {}
-    for match in re.finditer(r"^\s*([A-Za-z_][\w.]*)\s+(enabled|disabled)\b", text, re.MULTILINE):
-        states[match.group(1)] = match.group(2)
-    return states
+    return {name: state for name, (state, _) in extension_rows(output).items()}
+
+
+def extension_rows(output: str) -> dict[str, tuple[str, str]]:
+    """``{name: (state, validity)}``: a row is ``name  enabled|disabled  OK ...|INVALID (...)``."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output)  # colours, should a terminal ask for them
+    rows = re.finditer(r"^\s*([A-Za-z_][\w.]*)\s+(enabled|disabled)\b[ \t]*(\S*)", text, re.MULTILINE)
+    return {m.group(1): (m.group(2), m.group(3)) for m in rows}
 
 
 async def execute(server: Server, kernel_id: str, code: str, timeout: float = 60) -> tuple[str, str]:
