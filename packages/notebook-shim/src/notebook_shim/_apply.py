@@ -1,0 +1,164 @@
+"""Applying the classic configuration to a ServerApp at link time.
+
+The shim links before the server builds its managers and web application and before it
+binds its port, so every setting applied here takes effect as if it had been written in
+``jupyter_server_config``. Rules:
+
+- the server's own spelling wins over a classic one set at the same place (config files, or
+  the command line); the command line wins over files, as always;
+- every classic setting used, or overridden, is named in one warning with its new spelling;
+- ``NotebookApp.nbserver_extensions`` enable extensions the server has not decided about.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from traitlets import TraitError
+from traitlets.config import Config
+from traitlets.config.loader import DeferredConfig, LazyConfigValue
+
+from ._classic import ClassicConfig, ClassicSetting, read_classic_config
+from ._traits import NOTEBOOK_ONLY, Spelling, rename_class_value, server_spelling, server_spellings_of
+
+__all__ = ["apply_classic_config", "apply_classic_extensions", "warn_once"]
+
+_MIGRATE_HINT = "(`jupyter server migrate` rewrites the classic config files for you)"
+
+
+def warn_once(owner: Any, log: Any, message: str, *args: Any) -> None:
+    """Log a warning once per ``owner`` (the serverapp), however many shims see the setting."""
+    seen: set[str] | None = getattr(owner, "_notebook_shim_warned", None)
+    if seen is None:
+        seen = set()
+        try:
+            owner._notebook_shim_warned = seen
+        except AttributeError:
+            pass
+    text = message % args if args else message
+    if text not in seen:
+        seen.add(text)
+        log.warning("%s", text)
+
+
+def _trait_of(target: Spelling) -> Any:
+    section, name = target
+    if section == "ServerApp":
+        from jupyter_server_core import ServerApp
+
+        return ServerApp.class_traits().get(name)
+    if section in ("IdentityProvider", "PasswordIdentityProvider"):
+        from jupyter_server_core.auth import PasswordIdentityProvider
+
+        return PasswordIdentityProvider.class_traits().get(name)
+    return None
+
+
+def resolve_value(value: Any, target: Spelling, current: Any = None) -> Any:
+    """A concrete value for ``target``: command-line strings parsed by the target's trait."""
+    trait = _trait_of(target)
+    if isinstance(value, DeferredConfig) and trait is not None:
+        value = value.get_value(trait)
+    elif isinstance(value, LazyConfigValue) and trait is not None:
+        value = value.get_value(current if current is not None else trait.default())
+    return rename_class_value(value)
+
+
+def _server_setting(config: Config, target: Spelling) -> tuple[Spelling, Any] | None:
+    for section, name in server_spellings_of(target):
+        if section in config and name in config[section]:
+            return (section, name), config[section][name]
+    return None
+
+
+def _same(a: Any, b: Any, target: Spelling) -> bool:
+    try:
+        return bool(resolve_value(a, target) == resolve_value(b, target))
+    except Exception:  # noqa: BLE001 - unparsable: treat as different
+        return False
+
+
+def _apply_one(serverapp: Any, setting: ClassicSetting, target: Spelling) -> None:
+    log, config = serverapp.log, serverapp.config
+    new = f"{target[0]}.{target[1]}"
+    found = _server_setting(config, target)
+    if found is not None:
+        spelling, current = found
+        server_cli = spelling[1] in getattr(serverapp, "cli_config", Config()).get(spelling[0], {})
+        if not (setting.from_cli and not server_cli):
+            if _same(current, setting.value, target):
+                warn_once(serverapp, log, "%s (in %s) is deprecated and also set as %s in the server config: remove the %s spelling",
+                          setting.name, setting.source, new, setting.section)
+            else:
+                warn_once(serverapp, log, "Conflict: %s = %r (in %s) and %s.%s = %r in the server config; "
+                          "the server config wins, use %s only", setting.name, _show(setting.value),
+                          setting.source, spelling[0], spelling[1], _show(current), new)
+            return
+        warn_once(serverapp, log, "Conflict: %s = %r on the command line overrides %s.%s = %r of the server's config files",
+                  setting.name, _show(setting.value), spelling[0], spelling[1], _show(current))
+    try:
+        value = resolve_value(setting.value, target, getattr(serverapp, target[1], None) if target[0] == "ServerApp" else None)
+        if target[0] == "ServerApp":
+            setattr(serverapp, target[1], value)
+            value = getattr(serverapp, target[1])
+        config[target[0]][target[1]] = value
+    except (TraitError, ValueError, TypeError) as exc:
+        warn_once(serverapp, log, "%s = %r (in %s) cannot be used as %s: %s; ignored",
+                  setting.name, _show(setting.value), setting.source, new, exc)
+        return
+    warn_once(serverapp, log, "%s (in %s) is deprecated: use %s in jupyter_server_config %s",
+              setting.name, setting.source, new, _MIGRATE_HINT)
+
+
+def _show(value: Any) -> Any:
+    return str(value) if isinstance(value, (DeferredConfig, LazyConfigValue)) else value
+
+
+def apply_classic_config(serverapp: Any) -> ClassicConfig:
+    """Read the classic configuration and apply it to ``serverapp`` (before its managers exist)."""
+    if getattr(serverapp, "_notebook_shim_applied", None) is not None:
+        return serverapp._notebook_shim_applied  # type: ignore[no-any-return]
+    classic = read_classic_config(
+        serverapp.config_file_paths, serverapp.config, getattr(serverapp, "cli_config", None), serverapp.log
+    )
+    for setting in classic.settings.values():
+        target = server_spelling(setting.section, setting.trait)
+        if target is None:
+            if setting.section == "NotebookApp" and setting.trait not in NOTEBOOK_ONLY:
+                warn_once(serverapp, serverapp.log, "%s (in %s) is not a Jupyter Server option; ignored",
+                          setting.name, setting.source)
+            continue
+        _apply_one(serverapp, setting, target)
+    serverapp._notebook_shim_applied = classic
+    apply_classic_extensions(serverapp, classic)
+    return classic
+
+
+def apply_classic_extensions(serverapp: Any, classic: ClassicConfig) -> None:
+    """Enable and link the classic ``nbserver_extensions`` the server has not decided about."""
+    manager = getattr(serverapp, "extension_manager", None)
+    if manager is None or not classic.extensions:
+        return
+    from jupyter_server_core.extensions import Decision, Mention
+
+    log = serverapp.log
+    for name, (enabled, source) in classic.extensions.items():
+        decided = manager.decisions.get(name)
+        if decided is not None:
+            if decided.enabled != enabled:
+                warn_once(serverapp, log, "Conflict: NotebookApp.nbserver_extensions[%r] = %s (in %s) but the server "
+                          "config (%s) says %s; the server config wins", name, enabled, source,
+                          decided.decided_by, decided.enabled)
+            else:
+                warn_once(serverapp, log, "NotebookApp.nbserver_extensions[%r] (in %s) is deprecated and also set in "
+                          "ServerApp.jpserver_extensions", name, source)
+            continue
+        if not enabled:
+            continue
+        warn_once(serverapp, log, "NotebookApp.nbserver_extensions[%r] (in %s) is deprecated: use "
+                  "ServerApp.jpserver_extensions %s", name, source, _MIGRATE_HINT)
+        where = Path(source) if os.path.isabs(source) else None
+        mention = Mention(True, "classic notebook config (NotebookApp.nbserver_extensions)", where)
+        manager.link_extension(name, Decision(name, True, mention, f"enabled in {source} by NotebookApp.nbserver_extensions"))

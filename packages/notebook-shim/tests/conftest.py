@@ -1,0 +1,144 @@
+"""Fixtures of the notebook-shim tests: classic config folders, a self-signed certificate,
+and real ``jupyter server`` subprocesses started from classic config alone."""
+
+from __future__ import annotations
+
+import datetime
+import http.cookiejar
+import json
+import os
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_server_core.pytest_plugin import ServerProcess, free_port
+
+
+@pytest.fixture
+def jp_extensions() -> dict[str, bool]:
+    return {"notebook_shim": True}
+
+
+@pytest.fixture
+def levels(jp_environ: dict[str, Path]) -> dict[str, Path]:
+    """The three config folders the in-process server reads: user, sys-prefix, system."""
+    return {"user": jp_environ["config"], "sys-prefix": jp_environ["env_config"], "system": jp_environ["system_config"]}
+
+
+@pytest.fixture
+def write_json() -> Callable[[Path, dict[str, Any]], Path]:
+    """``write_json(path, data)``: a config file, its folder created."""
+
+    def write(path: Path, data: dict[str, Any]) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate and key for 127.0.0.1 and localhost, generated for this test."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return certfile, keyfile
+
+
+class Server(ServerProcess):
+    """A ``jupyter server`` subprocess whose port, scheme and base URL come from its config."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, log_path: Path,
+                 url: str, cafile: Path | None) -> None:
+        super().__init__(argv, env, cwd, 0, "", log_path)
+        self.url = url
+        self.context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
+        self.cookies = http.cookiejar.CookieJar()
+        handlers: list[Any] = [urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()]
+        if self.context:
+            handlers.append(urllib.request.HTTPSHandler(context=self.context))
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def request(self, path: str, token: str | None = None, data: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes, Any]:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"token {token}"
+        req = urllib.request.Request(self.url + path, data=data, headers=all_headers)
+        try:
+            with self.opener.open(req, timeout=10) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), e.headers
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                if self.request("api")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"server did not answer at {self.url}api within {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self._log.closed else super().log()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def classic_server(tmp_path: Path, jp_environ: dict[str, Path]) -> Iterator[Callable[..., Server]]:
+    """``start(url, *args, cafile=None)``: a real server with no --port/--ip/--allow-root of
+    its own, so everything it listens on comes from the config folders of ``jp_environ``."""
+    started: list[Server] = []
+
+    def start(url: str, *args: str, cafile: Path | None = None, env: dict[str, str] | None = None) -> Server:
+        full_env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_TOKEN", "JUPYTER_PORT")}
+        full_env.update(env or {})
+        argv = [sys.executable, "-m", "jupyter_server_core", "--no-browser", *args]
+        server = Server(argv, full_env, tmp_path, tmp_path / f"server-{len(started)}.log", url, cafile)
+        started.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
