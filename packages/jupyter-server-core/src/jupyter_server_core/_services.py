@@ -1,11 +1,38 @@
-"""Adds the core services' routes: kernels, kernelspecs, sessions (issue 3 fills this)."""
+"""The core services: kernels, kernelspecs and sessions, loaded as the core's extension."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ._urls import url_path_join
+
 __all__ = ["load_core_services"]
 
 
 def load_core_services(serverapp: Any) -> None:
-    """Add the kernels, kernelspecs and sessions routes to ``serverapp.web_app``."""
+    """Add the kernels, kernelspecs and sessions routes and their OpenAPI paths."""
+    from .kernels._handlers import KERNEL_ID_REGEX, kernel_routes
+    from .kernels._openapi import KERNEL_PATHS, KERNEL_SCHEMAS
+    from .kernelspecs import kernelspec_routes
+    from .sessions._handlers import session_routes
+    from .sessions._openapi import SESSION_PATHS, SESSION_SCHEMAS
+
+    base = serverapp.base_url
+    km = serverapp.kernel_manager
+    routes: list[Any] = []
+    routes += kernel_routes(base, km)
+    routes += kernelspec_routes(base, serverapp.kernel_spec_manager, km)
+    routes += session_routes(base, serverapp.session_manager)
+    try:
+        from .kernels._websocket import KernelWebsocketHandler
+    except ImportError as exc:
+        serverapp.log.warning("The kernel WebSocket is not available: %s", exc)
+    else:
+        routes.append((
+            url_path_join(base, rf"/api/kernels/{KERNEL_ID_REGEX}/channels"),
+            KernelWebsocketHandler,
+            {"kernel_manager": km, "serverapp": serverapp},
+        ))
+    serverapp.web_app.add_handlers(".*$", routes)
+    serverapp.api_spec.add(KERNEL_PATHS, KERNEL_SCHEMAS)
+    serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)

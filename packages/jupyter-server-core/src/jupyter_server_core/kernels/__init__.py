@@ -1,5 +1,64 @@
-"""Kernels and kernelspecs: managers, REST handlers and the kernel WebSocket."""
+"""Kernels: the manager, its REST handlers and (in _websocket) the kernel WebSocket."""
 
-from ._manager import MappingKernelManager, ZMQChannelsWebsocketConnection
+from __future__ import annotations
 
-__all__ = ["MappingKernelManager", "ZMQChannelsWebsocketConnection"]
+from typing import Any
+
+from ._errors import (
+    KernelError,
+    KernelNotFound,
+    KernelPathError,
+    KernelPending,
+    KernelSpecNotFound,
+    KernelStartError,
+)
+from ._manager import KernelEventCallback, MappingKernelManager
+from ._record import KernelRecord
+
+#: jupyter_server 2.x spells the (only, async) manager both ways.
+AsyncMappingKernelManager = MappingKernelManager
+
+__all__ = [
+    "AsyncMappingKernelManager",
+    "KernelError",
+    "KernelEventCallback",
+    "KernelNotFound",
+    "KernelPathError",
+    "KernelPending",
+    "KernelRecord",
+    "KernelSpecNotFound",
+    "KernelStartError",
+    "MappingKernelManager",
+    "ZMQChannelsWebsocketConnection",
+    "kernel_routes",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on demand: the handlers pull in tornado.web, the connection class lives
+    # with the WebSocket code (kernels/_connection.py).
+    if name == "kernel_routes":
+        from ._handlers import kernel_routes
+
+        return kernel_routes
+    if name == "ZMQChannelsWebsocketConnection":
+        try:
+            from ._connection import ZMQChannelsWebsocketConnection  # type: ignore[import-not-found]
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}._connection":
+                raise
+            return _PlaceholderConnection
+        return ZMQChannelsWebsocketConnection
+    raise AttributeError(name)
+
+
+def _placeholder() -> type:
+    from traitlets.config import LoggingConfigurable
+
+    class ZMQChannelsWebsocketConnection(LoggingConfigurable):  # type: ignore[no-redef]
+        """Stands in until kernels/_connection.py provides the real class."""
+
+    return ZMQChannelsWebsocketConnection
+
+
+_PlaceholderConnection = _placeholder()

@@ -1,18 +1,374 @@
-"""Placeholder kernel manager; replaced by the kernels work (issue 3)."""
+"""MappingKernelManager: the server's kernels, their state and their lifecycle events.
+
+Built on jupyter_client's AsyncMultiKernelManager (kernel provisioners, pending kernels,
+the auto-restarter). On top of it this manager keeps one :class:`KernelRecord` per kernel
+(execution_state, last_activity, connections), watches each kernel's iopub itself,
+culls idle kernels, and tells subscribers about restarts, deaths and shutdowns.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
-from traitlets import Unicode
-from traitlets.config import LoggingConfigurable
+from traitlets import Bool, Float, List, TraitError, Unicode, default, validate
+
+from ._activity import probe_kernel_info, watch_iopub
+from ._culling import KernelCuller
+from ._errors import KernelError, KernelNotFound, KernelPending, KernelSpecNotFound, KernelStartError
+from ._paths import resolve_kernel_cwd
+from ._record import KernelRecord, utcnow
+
+__all__ = ["KernelEventCallback", "MappingKernelManager"]
+
+#: ``callback(kernel_id, event)``; may return an awaitable, which is scheduled.
+KernelEventCallback = Callable[[str, str], Any]
+
+_KERNEL_ID = re.compile(r"^\w+-\w+-\w+-\w+-\w+$")
+
+_UNTRACKED_DEFAULT = [
+    "comm_info_request", "comm_info_reply", "kernel_info_request", "kernel_info_reply",
+    "shutdown_request", "shutdown_reply", "interrupt_request", "interrupt_reply",
+    "debug_request", "debug_reply", "stream", "display_data", "update_display_data",
+    "execute_input", "execute_result", "error", "status", "clear_output", "debug_event",
+    "input_request", "input_reply",
+]
 
 
-class MappingKernelManager(AsyncMultiKernelManager):
-    root_dir = Unicode(help="The root directory kernels start in.").tag(config=True)
+class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
+    """The kernels of this server, keyed by kernel id. Async only.
+
+    Kernel events, for the WebSocket layer and anyone else who needs them::
+
+        unsubscribe = km.on_kernel_event(kernel_id, callback)   # or kernel_id=None: all
+
+    ``callback(kernel_id, event)`` is called (on the event loop; an awaitable result is
+    scheduled as a task) with ``event`` one of:
+
+    - ``"restarting"``: the kernel process died and the auto-restarter is starting a new
+      one (broadcast ``execution_state: restarting`` to clients);
+    - ``"restarted"``: a restart finished, automatic or through the REST API; the kernel
+      answers kernel_info again and its ports may have changed: reconnect channels;
+    - ``"dead"``: the kernel died and could not be restarted (or never started); it has
+      been removed (broadcast ``execution_state: dead``, close connections);
+    - ``"shutdown"``: the kernel was shut down (API, session, culling, server stop).
+
+    A WebSocket handler calls :meth:`notify_connect` / :meth:`notify_disconnect` so
+    ``connections`` (and :meth:`connection_count`, read by ``/api/status``) stay right;
+    :meth:`kernel_record` gives the rest (``kernel_info`` reply content, state).
+    """
+
+    root_dir = Unicode(help="The directory kernels start in; a kernel's path is relative to it.").tag(config=True)
+    buffer_offline_messages = Bool(
+        True, help="Keep the messages a kernel sends while its client is disconnected and replay them on reconnect."
+    ).tag(config=True)
+    kernel_info_timeout = Float(
+        60, help="Seconds to wait for a kernel's kernel_info reply after it starts or restarts."
+    ).tag(config=True)
+    allowed_message_types = List(
+        Unicode(), [], help="Message types clients may send to kernels on the shell channel; empty allows all."
+    ).tag(config=True)
+    untracked_message_types = List(
+        Unicode(), _UNTRACKED_DEFAULT,
+        help="Kernel traffic answering these request types does not count as activity (for culling and last_activity).",
+    ).tag(config=True)
+    allow_tracebacks = Bool(True, help="Whether error messages sent to clients may include tracebacks.").tag(config=True)
+    traceback_replacement_message = Unicode(
+        "An error occurred; its traceback is hidden by the server's configuration.",
+        help="Shown instead of a traceback when allow_tracebacks is False.",
+    ).tag(config=True)
+
+    @default("root_dir")
+    def _root_dir_default(self) -> str:
+        return os.getcwd()
+
+    @validate("root_dir")
+    def _validate_root_dir(self, proposal: Any) -> str:
+        value = os.path.abspath(os.path.expanduser(str(proposal["value"])))
+        if not os.path.isdir(value):
+            raise TraitError(f"MappingKernelManager.root_dir: no such directory: {value!r}")
+        return value
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._records: dict[str, KernelRecord] = {}
+        self._watchers: dict[str, set[asyncio.Task[Any]]] = {}
+        self._subscribers: dict[str | None, list[KernelEventCallback]] = {}
+        self._with_restart_callbacks: set[str] = set()
+        self.last_kernel_activity: datetime = utcnow()
+
+    # -- models ------------------------------------------------------------------------
+
+    def _check_kernel_id(self, kernel_id: str) -> None:
+        if kernel_id not in self._kernels:
+            raise KernelNotFound(f"No such kernel: {kernel_id}")
+
+    def kernel_record(self, kernel_id: str) -> KernelRecord:
+        """The live record of a kernel; :class:`KernelNotFound` if there is none."""
+        record = self._records.get(kernel_id)
+        if record is None or kernel_id not in self._kernels:
+            raise KernelNotFound(f"No such kernel: {kernel_id}")
+        return record
+
+    def kernel_model(self, kernel_id: str) -> dict[str, Any]:
+        """The REST model of a kernel: id, name, last_activity, execution_state, connections."""
+        return self.kernel_record(kernel_id).model()
+
+    def list_kernels(self) -> list[dict[str, Any]]:
+        """The REST models of every kernel."""
+        return [r.model() for kid, r in list(self._records.items()) if kid in self._kernels]
 
     def connection_count(self) -> int:
-        return 0
+        """Open client connections over all kernels (``/api/status`` reports it)."""
+        return sum(r.connections for r in self._records.values())
 
+    def notify_connect(self, kernel_id: str) -> None:
+        """A client connected to ``kernel_id`` (the WebSocket handler calls this)."""
+        record = self.kernel_record(kernel_id)
+        record.connections += 1
+        record.last_activity = utcnow()
 
-class ZMQChannelsWebsocketConnection(LoggingConfigurable):
-    pass
+    def notify_disconnect(self, kernel_id: str) -> None:
+        """A client disconnected; unknown (already gone) kernels are ignored."""
+        record = self._records.get(kernel_id)
+        if record is not None:
+            record.connections = max(0, record.connections - 1)
+            record.last_activity = utcnow()
+
+    # -- events ------------------------------------------------------------------------
+
+    def on_kernel_event(self, kernel_id: str | None, callback: KernelEventCallback) -> Callable[[], None]:
+        """Call ``callback(kernel_id, event)`` on that kernel's events (None: every kernel).
+
+        Returns a function that unsubscribes. See the class docstring for the events.
+        Subscriptions to one kernel end when it is shut down or dies.
+        """
+        self._subscribers.setdefault(kernel_id, []).append(callback)
+
+        def unsubscribe() -> None:
+            callbacks = self._subscribers.get(kernel_id, [])
+            if callback in callbacks:
+                callbacks.remove(callback)
+
+        return unsubscribe
+
+    def _fire(self, kernel_id: str, event: str) -> None:
+        for callback in [*self._subscribers.get(kernel_id, []), *self._subscribers.get(None, [])]:
+            try:
+                result = callback(kernel_id, event)
+                if inspect.isawaitable(result):
+                    asyncio.ensure_future(result)
+            except Exception:
+                self.log.exception("Kernel %s: %r callback for %r failed", kernel_id, callback, event)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start_kernel(  # type: ignore[override]
+        self,
+        *,
+        kernel_name: str | None = None,
+        kernel_id: str | None = None,
+        path: str | None = None,
+        env: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Start a kernel in the directory ``path`` (relative to root_dir); return its id.
+
+        With ``kernel_id`` of a running kernel, nothing starts and that id is returned; an
+        unused ``kernel_id`` names the new kernel. ``env`` adds environment variables.
+        Raises KernelSpecNotFound, KernelPathError, KernelError or KernelStartError.
+        """
+        if kernel_id is not None:
+            if kernel_id in self._kernels:
+                return kernel_id
+            if not isinstance(kernel_id, str) or not _KERNEL_ID.match(kernel_id):
+                raise KernelError(f"Invalid kernel id {kernel_id!r}: use a UUID")
+        name = kernel_name or self.default_kernel_name
+        await self._check_kernel_spec(name)
+        kwargs["cwd"] = resolve_kernel_cwd(self.root_dir, path)
+        if env:
+            kwargs["env"] = {**os.environ, **env}
+        if kernel_id is not None:
+            kwargs["kernel_id"] = kernel_id
+        try:
+            kernel_id = await super().start_kernel(kernel_name=name, **kwargs)
+        except Exception as exc:
+            raise KernelStartError(f"The kernel {name!r} could not be started: {exc}") from exc
+        assert kernel_id is not None
+        self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
+        self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
+        self._spawn(kernel_id, self._track(kernel_id))
+        self.start_culling()
+        return kernel_id
+
+    async def _check_kernel_spec(self, name: str) -> None:
+        ksm = self.kernel_spec_manager
+        if ksm is None:
+            return
+        try:
+            spec = ksm.get_kernel_spec(name)
+            if inspect.isawaitable(spec):
+                await spec
+        except NoSuchKernel:
+            names = ", ".join(sorted(ksm.find_kernel_specs())) or "none"
+            raise KernelSpecNotFound(f"No such kernel spec: {name!r} (installed: {names})") from None
+
+    async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
+        """Shut a kernel down (its process ends; killed after shutdown_wait_time)."""
+        if kernel_id not in self._kernels and kernel_id not in self._pending_kernels:
+            raise KernelNotFound(f"No such kernel: {kernel_id}")
+        self._stop_watching(kernel_id)
+        try:
+            await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        finally:
+            self._records.pop(kernel_id, None)
+            self._with_restart_callbacks.discard(kernel_id)
+            self._fire(kernel_id, "shutdown")
+            self._subscribers.pop(kernel_id, None)
+
+    async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
+        """Shut every kernel down (the server calls this when it stops)."""
+        self.stop_culling()
+        kernel_ids = set(self._kernels) | set(self._pending_kernels)
+        results = await asyncio.gather(*(self.shutdown_kernel(k, now=now) for k in kernel_ids), return_exceptions=True)
+        for kernel_id, result in zip(kernel_ids, results):
+            if isinstance(result, Exception) and not isinstance(result, KernelNotFound):
+                self.log.warning("Kernel %s did not shut down cleanly: %s", kernel_id, result)
+
+    async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
+        """Restart a kernel in place (same id and ports); returns once it answers again."""
+        kernel = self.get_kernel(kernel_id)
+        if not kernel.ready.done():
+            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        record = self.kernel_record(kernel_id)
+        self._stop_watching(kernel_id)
+        record.execution_state = "restarting"
+        try:
+            await super().restart_kernel(kernel_id, now=now)
+        except Exception as exc:
+            record.execution_state = "dead"
+            raise KernelStartError(f"Kernel {kernel_id} could not be restarted: {exc}") from exc
+        await self._track(kernel_id)
+        self._fire(kernel_id, "restarted")
+
+    async def interrupt_kernel(self, kernel_id: str) -> None:  # type: ignore[override]
+        """Interrupt a kernel (signal or interrupt_request, as its kernelspec says)."""
+        kernel = self.get_kernel(kernel_id)
+        if not kernel.ready.done():
+            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        result = kernel.interrupt_kernel()
+        if inspect.isawaitable(result):
+            await result
+        self.log.info("Kernel interrupted: %s", kernel_id)
+
+    # -- watching ----------------------------------------------------------------------
+
+    def _spawn(self, kernel_id: str, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        tasks = self._watchers.setdefault(kernel_id, set())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return task
+
+    def _stop_watching(self, kernel_id: str) -> None:
+        current = asyncio.current_task()
+        for task in list(self._watchers.pop(kernel_id, ())):
+            if task is not current:
+                task.cancel()
+
+    async def _track(self, kernel_id: str) -> None:
+        """Once the kernel is ready: watch its iopub, then wait for a kernel_info reply."""
+        kernel = self._kernels.get(kernel_id)
+        record = self._records.get(kernel_id)
+        if kernel is None or record is None:
+            return
+        try:
+            await kernel.ready
+        except Exception as exc:  # a pending kernel that failed to start
+            record.execution_state, record.reason = "dead", str(exc)
+            self._kernel_gone(kernel_id)
+            return
+        if kernel_id not in self._with_restart_callbacks:
+            kernel.add_restart_callback(partial(self._on_autorestart, kernel_id), "restart")
+            kernel.add_restart_callback(partial(self._on_dead, kernel_id), "dead")
+            self._with_restart_callbacks.add(kernel_id)
+        self._spawn(kernel_id, watch_iopub(kernel, partial(self._on_iopub, kernel_id), self.untracked_message_types))
+        info = await probe_kernel_info(kernel, self.kernel_info_timeout)
+        if info is None:
+            self.log.warning("Kernel %s did not answer kernel_info within %ss", kernel_id, self.kernel_info_timeout)
+            return
+        record.kernel_info = info
+        if record.execution_state in ("starting", "restarting"):
+            record.execution_state = "idle"
+
+    def _on_iopub(self, kernel_id: str, msg_type: str, content: dict[str, Any]) -> None:
+        record = self._records.get(kernel_id)
+        if record is None:
+            return
+        record.last_activity = self.last_kernel_activity = utcnow()
+        state = content.get("execution_state") if msg_type == "status" else None
+        if isinstance(state, str):
+            record.execution_state = state
+
+    def _on_autorestart(self, kernel_id: str) -> None:
+        """The restarter found the process dead and is about to start a new one."""
+        record = self._records.get(kernel_id)
+        if record is None:
+            return
+        self.log.warning("Kernel %s died; restarting it", kernel_id)
+        self._stop_watching(kernel_id)
+        record.execution_state = "restarting"
+        self._fire(kernel_id, "restarting")
+        self._spawn(kernel_id, self._await_autorestart(kernel_id))
+
+    async def _await_autorestart(self, kernel_id: str) -> None:
+        # The restarter restarts the kernel after our callback returns; each phase of that
+        # (shutdown, start) replaces kernel.ready, so wait until a ready future stays done.
+        kernel = self._kernels.get(kernel_id)
+        while kernel is not None and kernel_id in self._kernels:
+            ready = kernel.ready
+            try:
+                await asyncio.shield(asyncio.wrap_future(ready) if not isinstance(ready, asyncio.Future) else ready)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pass
+            if kernel.ready is ready and ready.exception() is None and kernel.has_kernel and not kernel.shutting_down:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            return
+        await self._track(kernel_id)
+        self._fire(kernel_id, "restarted")
+
+    def _on_dead(self, kernel_id: str) -> None:
+        """The restarter gave up: the kernel stays dead and leaves the server."""
+        record = self._records.get(kernel_id)
+        if record is not None:
+            record.execution_state = "dead"
+        self.log.warning("Kernel %s died and could not be restarted; removing it", kernel_id)
+        self._kernel_gone(kernel_id)
+
+    def _kernel_gone(self, kernel_id: str) -> None:
+        self._stop_watching(kernel_id)
+        self._fire(kernel_id, "dead")
+        kernel = self.remove_kernel(kernel_id)
+        self._records.pop(kernel_id, None)
+        self._with_restart_callbacks.discard(kernel_id)
+        self._subscribers.pop(kernel_id, None)
+        if kernel is not None:
+            asyncio.ensure_future(self._cleanup(kernel))
+
+    async def _cleanup(self, kernel: Any) -> None:
+        try:
+            await kernel.cleanup_resources(restart=False)
+        except Exception as exc:
+            self.log.debug("Cleaning up a dead kernel failed: %s", exc)

@@ -1,5 +1,18 @@
 """Sessions: which kernel serves which document."""
 
-from ._manager import SessionManager
+from __future__ import annotations
 
-__all__ = ["SessionManager"]
+from typing import Any
+
+from ._manager import SessionError, SessionManager, SessionNotFound
+from ._store import SessionRow, SessionStore
+
+__all__ = ["SessionError", "SessionManager", "SessionNotFound", "SessionRow", "SessionStore", "session_routes"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "session_routes":
+        from ._handlers import session_routes
+
+        return session_routes
+    raise AttributeError(name)

@@ -1,0 +1,140 @@
+"""/api/kernels: start, list, read, interrupt, restart, shut down, and every error."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+
+import pytest
+
+
+async def wait_for(predicate, timeout=30.0, interval=0.05):
+    """Poll an async predicate until it returns something truthy; fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = await predicate()
+        if result:
+            return result
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def kernel_cwd(jp_serverapp, kernel_id):
+    pid = jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.pid
+    return os.readlink(f"/proc/{pid}/cwd")
+
+
+async def get_json(jp_fetch, *parts):
+    return json.loads((await jp_fetch(*parts)).body)
+
+
+async def test_kernel_lifecycle(jp_fetch, jp_serverapp, jp_base_url):
+    r = await jp_fetch("api", "kernels", method="POST", body={"name": "python3"})
+    assert r.code == 201
+    model = json.loads(r.body)
+    kid = model["id"]
+    assert set(model) == {"id", "name", "last_activity", "execution_state", "connections"}
+    assert model["name"] == "python3"
+    assert model["last_activity"].endswith("Z")
+    assert model["connections"] == 0
+    assert r.headers["Location"] == f"{jp_base_url}api/kernels/{kid}"
+
+    assert [k["id"] for k in await get_json(jp_fetch, "api", "kernels")] == [kid]
+
+    # The manager watches the kernel itself: it becomes idle with no client connected.
+    async def idle():
+        return (await get_json(jp_fetch, "api", "kernels", kid))["execution_state"] == "idle"
+    await wait_for(idle)
+    status = await get_json(jp_fetch, "api", "status")
+    assert status["kernels"] == 1
+
+    r = await jp_fetch("api", "kernels", kid, "interrupt", method="POST")
+    assert r.code == 204
+
+    pid = jp_serverapp.kernel_manager.get_kernel(kid).provisioner.pid
+    r = await jp_fetch("api", "kernels", kid, "restart", method="POST")
+    assert r.code == 200
+    restarted = json.loads(r.body)
+    assert restarted["id"] == kid
+    assert restarted["execution_state"] == "idle"
+    assert jp_serverapp.kernel_manager.get_kernel(kid).provisioner.pid != pid
+
+    r = await jp_fetch("api", "kernels", kid, method="DELETE")
+    assert r.code == 204
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    r = await jp_fetch("api", "kernels", kid, raise_error=False)
+    assert r.code == 404
+    assert json.loads(r.body)["message"] == f"No such kernel: {kid}"
+    assert await get_json(jp_fetch, "api", "kernels") == []
+
+
+async def test_kernel_working_directory(jp_fetch, jp_serverapp, jp_root_dir):
+    (jp_root_dir / "sub" / "deeper").mkdir(parents=True)
+    started = await asyncio.gather(
+        jp_fetch("api", "kernels", method="POST", body={"path": "sub/deeper"}),
+        jp_fetch("api", "kernels", method="POST", body={"path": "sub/not-yet/created"}),
+        jp_fetch("api", "kernels", method="POST", body={}),
+    )
+    deeper, missing, default = (json.loads(r.body)["id"] for r in started)
+    root = os.path.realpath(jp_root_dir)
+    assert kernel_cwd(jp_serverapp, deeper) == os.path.join(root, "sub", "deeper")
+    # A directory that does not exist yet: its nearest existing parent.
+    assert kernel_cwd(jp_serverapp, missing) == os.path.join(root, "sub")
+    assert kernel_cwd(jp_serverapp, default) == root
+
+
+@pytest.mark.parametrize("path", ["../x", "sub/../../x", "/etc", "escape", "escape/inner"])
+async def test_path_outside_root_refused(jp_fetch, jp_serverapp, jp_root_dir, tmp_path, path):
+    (tmp_path / "outside" / "inner").mkdir(parents=True)
+    os.symlink(tmp_path / "outside", jp_root_dir / "escape")
+    r = await jp_fetch("api", "kernels", method="POST", body={"path": path}, raise_error=False)
+    assert r.code == 400
+    assert "outside" in json.loads(r.body)["message"]
+    assert jp_serverapp.kernel_manager.list_kernel_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"name": "nope"}, "No such kernel spec: 'nope'"),
+        ("[1]", "JSON object"),
+        ("{not json", "Invalid JSON"),
+        ({"name": 5}, "name must be"),
+        ({"path": ["a"]}, "path must be"),
+    ],
+)
+async def test_start_errors_are_400(jp_fetch, jp_serverapp, body, fragment):
+    r = await jp_fetch("api", "kernels", method="POST", body=body, raise_error=False)
+    assert r.code == 400
+    assert fragment in json.loads(r.body)["message"]
+    assert jp_serverapp.kernel_manager.list_kernel_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("method", "action"),
+    [("GET", None), ("DELETE", None), ("POST", "interrupt"), ("POST", "restart")],
+)
+async def test_unknown_kernel_is_404(jp_fetch, method, action):
+    kid = "00000000-0000-0000-0000-000000000000"
+    parts = ["api", "kernels", kid] + ([action] if action else [])
+    r = await jp_fetch(*parts, method=method, raise_error=False)
+    assert r.code == 404
+    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": "Not Found"}
+
+
+async def test_malformed_kernel_id_and_method(jp_fetch):
+    r = await jp_fetch("api", "kernels", "not-an-id", raise_error=False)
+    assert r.code == 404
+    assert r.headers["Content-Type"].startswith("application/json")
+    r = await jp_fetch("api", "kernels", method="PUT", body="{}", raise_error=False)
+    assert r.code == 405
+
+
+async def test_kernels_require_authentication(jp_fetch):
+    r = await jp_fetch("api", "kernels", method="POST", body={}, headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403
+    r = await jp_fetch("api", "kernels", headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403
