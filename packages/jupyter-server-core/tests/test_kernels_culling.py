@@ -1,0 +1,48 @@
+"""Culling idle kernels: MappingKernelManager.cull_idle_timeout, cull_interval, cull_connected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+
+async def wait_for(predicate, timeout=30.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = await predicate()
+        if result:
+            return result
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def jp_server_config():
+    return {"MappingKernelManager": {"cull_idle_timeout": 1, "cull_interval": 1}}
+
+
+async def test_idle_kernels_culled_unless_connected(jp_fetch, jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    assert (km.cull_idle_timeout, km.cull_interval, km.cull_connected, km.cull_busy) == (1, 1, False, False)
+    connected = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    km.notify_connect(connected)  # what the kernel WebSocket does for each client
+    idle = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    assert json.loads((await jp_fetch("api", "kernels", connected)).body)["connections"] == 1
+    assert json.loads((await jp_fetch("api", "status")).body)["connections"] == 1
+
+    async def culled(kernel_id):
+        return (await jp_fetch("api", "kernels", kernel_id, raise_error=False)).code == 404
+
+    await wait_for(lambda: culled(idle))
+    record = km.kernel_record(connected)
+    assert (record.last_activity.timestamp() + km.cull_idle_timeout) < time.time()
+    # Idle long enough, but connected: a culling pass leaves it alone.
+    assert await km.cull_kernels() == []
+    assert (await jp_fetch("api", "kernels", connected)).code == 200
+
+    km.notify_disconnect(connected)
+    await wait_for(lambda: culled(connected))
+    assert km.connection_count() == 0
