@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import http.cookiejar
 import json
+import logging
 import os
 import ssl
 import sys
@@ -23,6 +24,36 @@ from jupyter_server_core.pytest_plugin import ServerProcess, free_port
 @pytest.fixture
 def jp_extensions() -> dict[str, bool]:
     return {"notebook_shim": True}
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def server_warnings() -> list[str]:
+    """Warnings the in-process server logs (its logger does not propagate to caplog)."""
+    return []
+
+
+@pytest.fixture
+def jp_server_config(server_warnings: list[str]) -> dict[str, Any]:
+    """Route the server's warnings into ``server_warnings`` through its logging_config."""
+
+    def factory() -> logging.Handler:
+        handler = _Records()
+        handler.messages = server_warnings
+        return handler
+
+    return {"ServerApp": {"logging_config": {
+        "handlers": {"shim_tests": {"()": factory}},
+        "loggers": {"ServerApp": {"handlers": ["console", "shim_tests"]}},
+    }}}
 
 
 @pytest.fixture
