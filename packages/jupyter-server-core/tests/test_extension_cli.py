@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from jupyter_server_core.extensions import _cli
 
 SUBAPPS = [_cli.ServerExtensionApp, _cli.ListServerExtensionsApp, _cli.EnableServerExtensionApp,

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from jupyter_server_core.extensions import config_levels, resolve_enabled_extensions
 from jupyter_server_core.extensions._report import resolve_for_cli
 

@@ -10,7 +10,6 @@ import sys
 import textwrap
 
 import pytest
-
 from jupyter_server_core.pytest_plugin import free_port
 
 RECORDER = "events = []\n"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from jupyter_server_core.pytest_plugin import free_port
 
 HERE = Path(__file__).parent

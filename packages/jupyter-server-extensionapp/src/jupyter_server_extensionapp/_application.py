@@ -40,7 +40,7 @@ class ExtensionApp(JupyterApp):
     :meth:`initialize_templates`, :meth:`start_extension`, :meth:`stop_extension`.
     """
 
-    name = "ExtensionApp"  # type: ignore[assignment]
+    name = "ExtensionApp"
     description = "A Jupyter Server extension application."
     extension_url: ClassVar[str] = "/"
     load_other_extensions: ClassVar[bool] = True
@@ -48,10 +48,10 @@ class ExtensionApp(JupyterApp):
     classes: ClassVar[list[Any]] = [ServerApp]  # type: ignore[misc]
     # The server's options are the app's options: `jupyter <name> --port=9999` (when
     # launched, the server also keeps its aliases to its other classes, such as --transport).
-    aliases: ClassVar[dict[str, Any]] = {
+    aliases = {
         k: v for k, v in ServerApp.aliases.items() if str(v).split(".")[0] in ("ServerApp", "Application", "JupyterApp")
-    }  # type: ignore[misc]
-    flags: ClassVar[dict[str, Any]] = dict(ServerApp.flags)  # type: ignore[misc]
+    }
+    flags = dict(ServerApp.flags)
 
     open_browser = Bool(True, help="Whether to open the browser at the default URL when launched directly.").tag(config=True)
     default_url = Unicode(help="The URL the server's / redirects to when this app is launched directly; default: extension_url.").tag(config=True)
@@ -120,7 +120,7 @@ class ExtensionApp(JupyterApp):
     @classmethod
     def _load_jupyter_server_extension(cls, serverapp: Any) -> ExtensionApp:
         """Add this app's settings, templates, handlers and static files to the server."""
-        app = serverapp_for(cls, serverapp)
+        app: ExtensionApp = serverapp_for(cls, serverapp)
         app.initialize()
         return app
 
@@ -164,7 +164,7 @@ class ExtensionApp(JupyterApp):
 
     # -- JupyterApp ---------------------------------------------------------------
 
-    def initialize(self, argv: list[str] | None = None) -> None:  # type: ignore[override]
+    def initialize(self, argv: list[str] | None = None) -> None:
         """Linked to a server: add settings, templates and handlers to it. Alone (help,
         version, subcommands): parse ``argv`` as any Jupyter application does."""
         if self.serverapp is None:

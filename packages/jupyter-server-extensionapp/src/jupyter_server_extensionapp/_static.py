@@ -29,7 +29,7 @@ class ExtensionStaticHandler(JupyterHandler, web.StaticFileHandler):
         self.default_filename = default_filename
 
     @classmethod
-    def get_absolute_path(cls, root: str | Sequence[str], path: str) -> str:  # type: ignore[override]
+    def get_absolute_path(cls, root: str | Sequence[str], path: str) -> str:
         roots = _roots(root)
         for folder in roots:
             candidate = os.path.abspath(os.path.join(folder, path))
@@ -37,7 +37,7 @@ class ExtensionStaticHandler(JupyterHandler, web.StaticFileHandler):
                 return candidate
         return os.path.abspath(os.path.join(roots[0] if roots else "", path))
 
-    def validate_absolute_path(self, root: str | Sequence[str], absolute_path: str) -> str | None:  # type: ignore[override]
+    def validate_absolute_path(self, root: str | Sequence[str], absolute_path: str) -> str | None:
         for folder in _roots(root):
             base = os.path.abspath(folder)
             if (absolute_path + os.sep).startswith(base + os.sep):

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-from traitlets import Unicode
-
 from jupyter_server_extensionapp import ExtensionApp, ExtensionAppJinjaMixin
+from traitlets import Unicode
 
 from ._handlers import GreetingHandler, PageHandler
 

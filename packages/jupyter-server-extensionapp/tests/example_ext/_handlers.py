@@ -1,7 +1,6 @@
 """A page rendered from a template, and a JSON API."""
 
 from jupyter_server_core import APIHandler, JupyterHandler
-
 from jupyter_server_extensionapp import ExtensionHandlerJinjaMixin, ExtensionHandlerMixin
 
 
