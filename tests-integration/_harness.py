@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ WORK = HERE / ".work"
 TOKEN = "integration-token-5f0c9a"
 # Names that upstream projects publish too: an environment of ours must hold ours only.
 UPSTREAM_TWINS = ("jupyter-server", "jupyter-server-terminals", "notebook-shim")
+# Every wheel the design names, whether its folder is in the repository yet or not.
+DESIGNED_WHEELS = ("jupyter-server-core", "jupyter-server-extensionapp", "jupyter-server-contents",
+                   "jupyter-server-terminals", "jupyter-server-nbconvert", "notebook-shim", "jupyter-server")
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "dist", "build"}
 
 
@@ -80,6 +84,9 @@ class Dist:
         target = WORK / f"dist-{sources_hash()}"
         if (target / ".complete").is_file():
             return cls(target, {})
+        for stale in WORK.glob("building-*"):  # left by an interrupted or failed session
+            if time.time() - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
         scratch = WORK / f"building-{os.getpid()}"
         shutil.rmtree(scratch, ignore_errors=True)
         failures = {}
@@ -105,7 +112,8 @@ class Dist:
         if not (PACKAGES / folder).is_dir():
             pytest.skip(f"packages/{folder} is not in the repository yet")
         if folder in self.failures:
-            pytest.fail(f"building packages/{folder} failed:\n{self.failures[folder]}")
+            tail = "\n".join(self.failures[folder].splitlines()[-12:])
+            pytest.fail(f"building packages/{folder} failed:\n{tail}")
 
     def wheel(self, folder: str) -> Path:
         self.require(folder)
@@ -121,7 +129,7 @@ class Dist:
 
     def closure(self, folders: list[str]) -> tuple[list[str], list[str]]:
         """Our wheels needed by ``folders`` (themselves included), and their third-party needs."""
-        ours = set(wheel_folders())
+        ours = set(wheel_folders()) | set(DESIGNED_WHEELS)
         todo, seen, third_party = list(folders), [], []
         while todo:
             folder = todo.pop()
@@ -194,12 +202,13 @@ class Venv:
         return self.path / "etc" / "jupyter" / "jupyter_server_config.d"
 
     @contextlib.contextmanager
-    def server(self, home: Path, *args: str, base_url: str = "/", env: dict[str, str] | None = None) -> Iterator[Server]:
-        """A real ``jupyter server`` of this venv, with its user level in ``home``."""
+    def server(self, home: Path, *args: str, base_url: str = "/", env: dict[str, str] | None = None,
+               command: str = "server") -> Iterator[Server]:
+        """A real ``jupyter server`` (or ``jupyter <command>``) of this venv, user level in ``home``."""
         port = free_port()
         root = home / "root_dir"
         root.mkdir(parents=True, exist_ok=True)
-        argv = [str(self.bin / "jupyter"), "server", "--allow-root", "--no-browser", f"--port={port}",
+        argv = [str(self.bin / "jupyter"), command, "--allow-root", "--no-browser", f"--port={port}",
                 "--ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}", *args]
         full_env = {**self.run_env(), **user_dirs(home), **(env or {})}
         process = ServerProcess(argv, full_env, root, port, TOKEN, home / f"server-{port}.log")
@@ -212,6 +221,13 @@ class Venv:
 
     def run_env(self) -> dict[str, str]:
         return _clean_environ(PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", VIRTUAL_ENV=str(self.path))
+
+
+def build_example_extension(dest: Path) -> Path:
+    """The wheel of ``example_extension/``, an ExtensionApp as a third party would ship it."""
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(dest)],
+                   cwd=HERE / "example_extension", check=True, capture_output=True)
+    return next(dest.glob("hello_example-*.whl"))
 
 
 def user_dirs(home: Path) -> dict[str, str]:

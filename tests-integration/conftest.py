@@ -17,10 +17,10 @@ import pytest
 # The suite's helpers sit beside this file; pytest's importlib mode does not put it on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import Dist, Venv  # noqa: E402
+from _harness import PACKAGES, Dist, Venv, build_example_extension  # noqa: E402
 
-CORE = "jupyter-server-core"
 META = "jupyter-server"
+EXTENSIONAPP = "jupyter-server-extensionapp"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +44,11 @@ def make_venv(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Callable[
 
 
 @pytest.fixture(scope="session")
-def full_venv(make_venv: Callable[..., Venv]) -> Venv:
-    """The meta-package (every wheel) and ipykernel: the full install."""
-    return make_venv("full", META, extra=("ipykernel",))
+def full_venv(make_venv: Callable[..., Venv], tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """The meta-package (every wheel) and ipykernel: the full install; with the example
+    ExtensionApp (tests-integration/example_extension) once ExtensionApp is in the repository."""
+    venv = make_venv("full", META, extra=("ipykernel",))
+    if (PACKAGES / EXTENSIONAPP).is_dir():
+        wheel = build_example_extension(tmp_path_factory.mktemp("example"))
+        venv.pip("install", "-q", "--no-index", "--no-deps", wheel)
+    return venv

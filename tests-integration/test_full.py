@@ -13,6 +13,8 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 META = "jupyter-server"
+EXTENSIONAPP = "jupyter-server-extensionapp"
+EXAMPLE = "hello_example"  # tests-integration/example_extension, installed in full_venv
 NOTEBOOK = {
     "cells": [{"cell_type": "markdown", "id": "c1", "metadata": {}, "source": "# Hello from integration"}],
     "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
@@ -26,9 +28,19 @@ def make_home(home: Path) -> Path:
     return home
 
 
+def ours_and_example() -> list[str]:
+    """The import names of the extensions a full install enables."""
+    names = [normalize(f) for f in wheel_folders() if f != META]
+    return names + [EXAMPLE] if EXTENSIONAPP in wheel_folders() else names
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_home(tmp_path_factory.mktemp("full-home"))
+    home = make_home(tmp_path_factory.mktemp("full-home"))
+    # The example ExtensionApp reads its own config file, as `jupyter hello` would.
+    (home / ".jupyter").mkdir()
+    (home / ".jupyter" / "jupyter_hello_config.py").write_text('c.HelloApp.greeting = "Bonjour"\n')
+    return home
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +57,14 @@ def test_the_full_install_is_every_wheel_of_ours_and_no_upstream_twin(full_venv:
         assert installed[normalize(twin)] == VERSION
     assert "jupyter_server_fileid" not in installed and "jupyter_server_ydoc" not in installed
     full_venv.pip("check")
-    shipped = {normalize(f) + ".json" for f in wheel_folders() if f != META}
-    assert {p.name for p in full_venv.confd.iterdir()} == shipped
+    assert {p.name for p in full_venv.confd.iterdir()} == {f"{name}.json" for name in ours_and_example()}
 
 
 def test_extension_list_shows_every_wheel_enabled_and_valid(full_venv: Venv, home: Path) -> None:
     output = full_venv.jupyter(home, "server", "extension", "list").stdout
     rows = extension_rows(output)
-    for folder in wheel_folders():
-        if folder != META:
-            assert rows.get(normalize(folder)) == ("enabled", "OK"), f"{folder}:\n{output}"
+    for name in ours_and_example():
+        assert rows.get(name) == ("enabled", "OK"), f"{name}:\n{output}"
     assert "INVALID" not in output, output
 
 
@@ -119,3 +129,19 @@ def test_a_classic_notebook_config_still_applies(dist: Dist, full_venv: Venv, tm
         root = Server(server.process, url=server.url.replace("/classic/", "/", 1))
         assert root.status("api/kernelspecs") == 404
         assert "ServerApp.base_url" in server.log(), "no warning names the new spelling"
+        if EXTENSIONAPP in wheel_folders():  # an extension's routes follow the classic base_url
+            assert server.ok("GET", "hello") == "Hello from hello"
+
+
+def test_an_extension_app_serves_its_page_config_and_static_files(dist: Dist, server: Server) -> None:
+    dist.require(EXTENSIONAPP)
+    assert server.ok("GET", "hello") == "Bonjour from hello"
+    assert server.ok("GET", "static/hello/hello.txt") == "static hello\n"
+    assert server.status("static/hello/nothing.txt") == 404
+
+
+def test_an_extension_app_launches_as_jupyter_name(dist: Dist, full_venv: Venv, home: Path) -> None:
+    dist.require(EXTENSIONAPP)
+    with full_venv.server(home, command="hello") as app:
+        assert app.ok("GET", "") == "Bonjour from hello", "/ must lead to the app's page"
+        assert app.ok("GET", "api/contents/x.txt")["content"] == "hello", "other extensions load too"
