@@ -149,7 +149,7 @@ class _Folder:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            self._error(f"{path} is not valid JSON ({exc}); not migrated")
+            self.plan.errors.append(f"{path} is not valid JSON ({exc}); not migrated")
             return
         merged = json.loads(json.dumps(self.server_json))
         for section, trait, value in _entries(data):
@@ -173,7 +173,7 @@ class _Folder:
         try:
             module = ast.parse(source)
         except SyntaxError as exc:
-            self._error(f"{path}:{exc.lineno}: cannot parse ({exc.msg}); not migrated")
+            self.plan.errors.append(f"{path}:{exc.lineno}: cannot parse ({exc.msg}); not migrated")
             return
         lines = source.splitlines()
         wanted: dict[tuple[str, str], tuple[str, str, str, Any]] = {}
@@ -222,7 +222,7 @@ class _Folder:
                 old_text = _read(dest)
                 existing = json.loads(old_text) if old_text is not None else {}
             except (OSError, ValueError) as exc:
-                self._error(f"{path.name} or {dest}: unreadable ({exc}); not migrated")
+                self.plan.errors.append(f"{path} or {dest}: unreadable ({exc}); not migrated")
                 continue
             merged = json.loads(json.dumps(existing))
             for section, trait, value in _entries(data):
