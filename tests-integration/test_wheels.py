@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tarfile
 import subprocess
 import sys
 from pathlib import Path
@@ -36,11 +37,9 @@ def test_check_wheels_passes_on_the_sources_and_the_built_dist(dist: Dist) -> No
 def test_the_meta_package_pins_every_sibling_wheel(dist: Dist) -> None:
     wheel = dist.wheel("jupyter-server")
     with ZipFile(wheel) as z:
-        metadata = z.read(f"jupyter_server-{VERSION}.dist-info/METADATA").decode()
         names = set(z.namelist())
-    requires = {line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")}
-    siblings = {f"{folder}=={VERSION}" for folder in wheel_folders() if folder != "jupyter-server"}
-    assert requires == siblings
+    siblings = sorted(f"{folder}=={VERSION}" for folder in wheel_folders() if folder != "jupyter-server")
+    assert requires_dist(wheel) == siblings
     assert {"jupyter_server/__init__.py", "jupyter_server/py.typed"} <= names
     assert not any(".data/" in name for name in names), "the meta-package enables no extension of its own"
 
@@ -117,3 +116,21 @@ def test_check_wheels_opens_the_built_files(dist: Dist, tmp_path: Path) -> None:
     assert any(f"jupyter_server-{VERSION}.tar.gz was not built" in line for line in lines), lines
     assert len(lines) == 3, lines
 
+
+
+def requires_dist(wheel: Path) -> list[str]:
+    with ZipFile(wheel) as z:
+        name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = z.read(name).decode()
+    return sorted(line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
+
+
+def test_the_meta_package_builds_from_its_sdist_alone(dist: Dist, tmp_path: Path) -> None:
+    """pip builds a wheel from the sdist where no sibling folder exists: the pins must survive."""
+    with tarfile.open(dist.path / f"jupyter_server-{VERSION}.tar.gz") as sdist:
+        sdist.extractall(tmp_path, filter="data")
+    result = subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path / "out")],
+                            cwd=tmp_path / f"jupyter_server-{VERSION}", capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rebuilt = tmp_path / "out" / f"jupyter_server-{VERSION}-py3-none-any.whl"
+    assert requires_dist(rebuilt) == requires_dist(dist.wheel("jupyter-server")) != []
