@@ -7,6 +7,7 @@ Names, types and defaults follow jupyter_server 2.x so that existing
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from traitlets import (
@@ -160,6 +161,15 @@ class ServerTraits(Configurable):
     allow_root = Bool(False, help="Whether to allow the user to run the server as root.").tag(config=True)
     allow_origin = Unicode("", help="Set the Access-Control-Allow-Origin header; '*' allows any origin (use with care).").tag(config=True)
     allow_origin_pat = Unicode("", help="A regular expression for allowed origins; ignored when allow_origin is set.").tag(config=True)
+
+    @validate("allow_origin_pat")
+    def _validate_allow_origin_pat(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"ServerApp.allow_origin_pat is not a valid regular expression: {exc}") from None
+        return value
     allow_credentials = Bool(False, help="Set the Access-Control-Allow-Credentials: true header.").tag(config=True)
     allow_remote_access = Bool(
         help="Allow requests where the Host header doesn't point to a local server. Default: True when listening on a non-loopback address."

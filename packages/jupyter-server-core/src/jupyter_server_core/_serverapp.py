@@ -174,8 +174,8 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         package an ExtensionApp launched as ``jupyter <name>`` (always loaded).
         """
         super().initialize(argv)
-        if self._dispatching:
-            return
+        if self._dispatching or self.show_config or self.show_config_json:
+            return  # a subcommand runs, or start() only prints the config
         self.forward_deprecated_config()
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
@@ -267,12 +267,7 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         from ._login import login_routes
         from .config import config_routes
 
-        pattern = None
-        if self.allow_origin_pat:
-            try:
-                pattern = re.compile(self.allow_origin_pat)
-            except re.error as exc:
-                raise SystemExit(f"ServerApp.allow_origin_pat is not a valid regular expression: {exc}") from None
+        pattern = re.compile(self.allow_origin_pat) if self.allow_origin_pat else None
         self.context = ServerContext(
             base_url=self.base_url,
             identity_provider=self.identity_provider,
@@ -408,7 +403,7 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
     def start(self) -> None:
         """Run the server until SIGINT or SIGTERM."""
         super().start()
-        if self.subapp is not None:
+        if self.subapp is not None or self.show_config or self.show_config_json:
             return
         if self.web_app is None:
             self.initialize([])

@@ -62,13 +62,19 @@ def remove_info_file(runtime_dir: str | None = None) -> None:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, ended but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            state = f.read().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): kill(0) is all we know
+    return state not in ("Z", "X")
 
 
 def list_running_servers(runtime_dir: str | None = None) -> Iterator[dict[str, Any]]:
