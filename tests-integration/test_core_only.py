@@ -6,7 +6,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _harness import UPSTREAM_TWINS, VERSION, Server, Venv, execute, extension_states, normalize, wheel_folders
+from _harness import (
+    UPSTREAM_TWINS,
+    VERSION,
+    Server,
+    Venv,
+    execute,
+    extension_states,
+    normalize,
+    wheel_folders,
+)
 
 CORE = "jupyter-server-core"
 

@@ -8,7 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _harness import TOKEN, UPSTREAM_TWINS, VERSION, Dist, Server, Venv, extension_rows, normalize, wheel_folders
+from _harness import (
+    TOKEN,
+    UPSTREAM_TWINS,
+    VERSION,
+    Dist,
+    Server,
+    Venv,
+    extension_rows,
+    normalize,
+    wheel_folders,
+)
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 

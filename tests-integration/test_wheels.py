@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tarfile
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 from zipfile import ZipFile
 
