@@ -6,8 +6,9 @@ The rules, from the lowest to the highest precedence:
    jupyter_core overrides a later one, whether it enables or disables. Within one level
    every manifest is read and a disable wins over an enable, whatever the file names.
 2. Config files (``jupyter_server_config.py|json``, ``ServerApp.jpserver_extensions``)
-   override every manifest.
-3. The command line overrides the config files.
+   override every manifest, extension by extension: the highest-ranked file naming it.
+3. The command line overrides the config files (again extension by extension: naming one
+   extension there does not drop what the files say of the others).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Mention:
     """One place that says whether an extension is enabled."""
 
     enabled: bool
-    source: str  # manifest | config file | command line | launched
+    source: str  # manifest | config file | config | command line | launched
     path: Path | None = None
     level: ConfigLevel | None = None
 
@@ -184,7 +185,7 @@ def resolve_enabled_extensions(
     merged = {str(k): parse_enabled(v) for k, v in (config_value or {}).items()}
     for name, enabled in cli.items():
         merged.setdefault(name, enabled)
-    names = list(dict.fromkeys([*verdicts, *merged, *([launched] if launched else [])]))
+    names = list(dict.fromkeys([*verdicts, *from_files, *merged, *([launched] if launched else [])]))
     decisions: dict[str, Decision] = {}
     for name in names:
         levels_of = verdicts.get(name, [])
@@ -197,11 +198,15 @@ def resolve_enabled_extensions(
         elif cli_mention is not None:
             decision.enabled, decision.source = cli_mention.enabled, cli_mention
             decision.reason = f"{'enabled' if cli_mention.enabled else 'disabled'}: the command line overrides config files and every manifest"
+        elif files:
+            # Per extension, the highest-ranked config file that names it (traitlets would
+            # let a whole dict from the command line or a higher file drop the others).
+            decision.enabled, decision.source = files[0].enabled, files[0]
+            decision.reason = f"{'enabled' if files[0].enabled else 'disabled'}: config files (ServerApp.jpserver_extensions) override every manifest"
         elif name in merged:
             enabled = merged[name]
-            decider = next((m for m in files if m.enabled == enabled), None)
-            decision.enabled, decision.source = enabled, decider or Mention(enabled, CONFIG_FILE)
-            decision.reason = f"{'enabled' if enabled else 'disabled'}: config files (ServerApp.jpserver_extensions) override every manifest"
+            decision.enabled, decision.source = enabled, Mention(enabled, "config")
+            decision.reason = f"{'enabled' if enabled else 'disabled'}: config (ServerApp.jpserver_extensions) overrides every manifest"
         else:
             top = levels_of[0]
             decision.enabled, decision.source = top.enabled, top.decider

@@ -313,13 +313,17 @@ class ExtensionManager:
 
 
 def _loaded_config(app: Any) -> list[tuple[Any, str]]:
-    """Each config file the app loaded, read again alone, to name which one decided."""
+    """The config files the app loaded that name extensions, read again one by one: each
+    extension is decided by the highest-ranked file that names it."""
     from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
     loaded = []
     for filename in getattr(app, "loaded_config_files", []):
         loader_class = JSONFileConfigLoader if filename.endswith(".json") else PyFileConfigLoader
         try:
+            with open(filename, encoding="utf-8") as f:
+                if "jpserver_extensions" not in f.read():
+                    continue  # nothing to attribute: do not run a .py config file twice
             loaded.append((loader_class(filename, log=app.log).load_config(), filename))
         except Exception:  # noqa: BLE001 - the app loaded it already; attribution is best effort
             continue
