@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
-
 from notebook_shim.migrate import MigrateApp
+from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
 CLASSIC_PY = '''"""My classic notebook config."""
 import os

@@ -7,8 +7,8 @@ before ``jp_serverapp`` starts a real server with the notebook_shim extension en
 from __future__ import annotations
 
 import json
+
 import pytest
-from jupyter_server_core.auth import passwd_check
 
 ORIGIN = "http://classic.example"
 

@@ -28,7 +28,10 @@ def _link_jupyter_server_extension(serverapp: Any) -> None:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Nothing to add once the web app exists: all the work happens at link time."""
+    """Every extension is linked now: name the classic settings none of them took."""
+    from ._apply import warn_unclaimed
+
+    warn_unclaimed(serverapp)
 
 
 def apply_classic_config(serverapp: Any) -> Any:

@@ -21,9 +21,15 @@ from traitlets.config import Config
 from traitlets.config.loader import DeferredConfig, LazyConfigValue
 
 from ._classic import ClassicConfig, ClassicSetting, read_classic_config
-from ._traits import NOTEBOOK_ONLY, Spelling, rename_class_value, server_spelling, server_spellings_of
+from ._traits import (
+    NOTEBOOK_ONLY,
+    Spelling,
+    rename_class_value,
+    server_spelling,
+    server_spellings_of,
+)
 
-__all__ = ["apply_classic_config", "apply_classic_extensions", "warn_once"]
+__all__ = ["apply_classic_config", "apply_classic_extensions", "warn_once", "warn_unclaimed"]
 
 _MIGRATE_HINT = "(`jupyter server migrate` rewrites the classic config files for you)"
 
@@ -126,14 +132,23 @@ def apply_classic_config(serverapp: Any) -> ClassicConfig:
     for setting in classic.settings.values():
         target = server_spelling(setting.section, setting.trait)
         if target is None:
-            if setting.section == "NotebookApp" and setting.trait not in NOTEBOOK_ONLY:
-                warn_once(serverapp, serverapp.log, "%s (in %s) is not a Jupyter Server option; ignored",
-                          setting.name, setting.source)
-            continue
+            continue  # a frontend's setting, or unknown: see warn_unclaimed()
         _apply_one(serverapp, setting, target)
     serverapp._notebook_shim_applied = classic
     apply_classic_extensions(serverapp, classic)
     return classic
+
+
+def warn_unclaimed(serverapp: Any) -> None:
+    """Once every extension is linked: name the NotebookApp settings nobody took."""
+    classic: ClassicConfig | None = getattr(serverapp, "_notebook_shim_applied", None)
+    if classic is None:
+        return
+    for (section, trait), setting in classic.settings.items():
+        if (section == "NotebookApp" and trait not in NOTEBOOK_ONLY and trait not in classic.claimed
+                and server_spelling(section, trait) is None):
+            warn_once(serverapp, serverapp.log, "%s (in %s) is not a Jupyter Server option: the server ignores it",
+                      setting.name, setting.source)
 
 
 def apply_classic_extensions(serverapp: Any, classic: ClassicConfig) -> None:

@@ -57,6 +57,8 @@ class ClassicConfig:
     settings: dict[tuple[str, str], ClassicSetting] = field(default_factory=dict)
     #: extension name → (enabled, where that was said), from nbserver_extensions everywhere
     extensions: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    #: NotebookApp traits an ExtensionApp took as its own (NotebookConfigShimMixin)
+    claimed: set[str] = field(default_factory=set)
 
     def set(self, section: str, trait: str, value: Any, source: str) -> None:
         if trait in ("nbserver_extensions", "server_extensions") and section == "NotebookApp":

@@ -15,9 +15,15 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from jupyter_core.application import JupyterApp
-from jupyter_core.paths import ENV_CONFIG_PATH, SYSTEM_CONFIG_PATH, jupyter_config_dir, jupyter_config_path
+from jupyter_core.paths import (
+    ENV_CONFIG_PATH,
+    SYSTEM_CONFIG_PATH,
+    jupyter_config_dir,
+    jupyter_config_path,
+)
 from traitlets import Bool, Unicode
 
 from ._rewrite import FileChange, FolderPlan, plan_folder
@@ -55,7 +61,7 @@ def _diff(change: FileChange) -> str:
     return "".join(difflib.unified_diff(old, change.new.splitlines(keepends=True), fromfile, str(change.path)))
 
 
-def migrate_folders(folders: list[str], dry_run: bool = False, out: object = None) -> list[FolderPlan]:
+def migrate_folders(folders: list[str], dry_run: bool = False, out: TextIO | None = None) -> list[FolderPlan]:
     """Migrate (or with ``dry_run`` only print the diff for) each folder; returns the plans."""
     stream = out or sys.stdout
     plans = []
