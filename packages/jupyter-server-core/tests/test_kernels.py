@@ -138,3 +138,57 @@ async def test_kernels_require_authentication(jp_fetch):
     assert r.code == 403
     r = await jp_fetch("api", "kernels", headers={"Authorization": None}, raise_error=False)
     assert r.code == 403
+
+
+@pytest.fixture
+def jp_server_config(request):
+    return getattr(request, "param", {})
+
+
+@pytest.mark.parametrize("jp_server_config", [{"MappingKernelManager": {"use_pending_kernels": True}}], indirect=True)
+async def test_pending_kernels(jp_fetch, jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    r = await jp_fetch("api", "kernels", method="POST", body={})
+    model = json.loads(r.body)
+    assert r.code == 201
+    assert model["execution_state"] == "starting"
+    await km.get_kernel(model["id"]).ready
+
+    async def idle():
+        return (await get_json(jp_fetch, "api", "kernels", model["id"]))["execution_state"] == "idle"
+
+    await wait_for(idle)
+    assert (await jp_fetch("api", "kernels", model["id"], "interrupt", method="POST")).code == 204
+    assert (await jp_fetch("api", "kernels", model["id"], method="DELETE")).code == 204
+    assert await get_json(jp_fetch, "api", "kernels") == []
+
+    async def process_gone():
+        return km.list_kernel_ids() == []
+
+    await wait_for(process_gone)  # pending kernels shut down in the background
+
+
+async def test_kernel_that_cannot_start_is_a_clear_error(jp_fetch, jp_serverapp, jp_environ):
+    spec_dir = jp_environ["data"] / "kernels" / "missing-program"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps(
+        {"argv": ["/nonexistent/program", "{connection_file}"], "display_name": "Broken", "language": "none"}
+    ))
+    r = await jp_fetch("api", "kernels", method="POST", body={"name": "missing-program"}, raise_error=False)
+    body = json.loads(r.body)
+    assert r.code == 500
+    assert set(body) == {"message", "reason"}
+    assert body["message"].startswith("The kernel 'missing-program' could not be started")
+    assert "Traceback" not in body["message"]
+    assert jp_serverapp.kernel_manager.list_kernel_ids() == []
+
+
+async def test_shutdown_all_ends_every_process(jp_fetch, jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    started = await asyncio.gather(*(jp_fetch("api", "kernels", method="POST", body={}) for _ in range(2)))
+    pids = [km.get_kernel(json.loads(r.body)["id"]).provisioner.pid for r in started]
+    await km.shutdown_all()  # what the server does when it stops
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert km.list_kernel_ids() == [] and km.list_kernels() == []

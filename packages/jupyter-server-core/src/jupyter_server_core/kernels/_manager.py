@@ -222,7 +222,11 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
             raise KernelSpecNotFound(f"No such kernel spec: {name!r} (installed: {names})") from None
 
     async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
-        """Shut a kernel down (its process ends; killed after shutdown_wait_time)."""
+        """Shut a kernel down (its process ends; killed after shutdown_wait_time).
+
+        With ``use_pending_kernels`` this returns at once and the process ends in the
+        background (the kernel leaves the REST listing immediately).
+        """
         if kernel_id not in self._kernels and kernel_id not in self._pending_kernels:
             raise KernelNotFound(f"No such kernel: {kernel_id}")
         self._stop_watching(kernel_id)
@@ -242,6 +246,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         for kernel_id, result in zip(kernel_ids, results):
             if isinstance(result, Exception) and not isinstance(result, KernelNotFound):
                 self.log.warning("Kernel %s did not shut down cleanly: %s", kernel_id, result)
+        # With pending kernels a shutdown runs in the background: wait for every process.
+        await asyncio.gather(*self._pending_kernels.values(), return_exceptions=True)
 
     async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
         """Restart a kernel in place (same id and ports); returns once it answers again."""
