@@ -79,7 +79,7 @@ async def test_kernel_working_directory(jp_fetch, jp_serverapp, jp_root_dir):
         jp_fetch("api", "kernels", method="POST", body={}),
     )
     deeper, missing, default = (json.loads(r.body)["id"] for r in started)
-    root = os.path.realpath(jp_root_dir)
+    root = os.path.realpath(jp_root_dir)  # noqa: ASYNC240
     assert kernel_cwd(jp_serverapp, deeper) == os.path.join(root, "sub", "deeper")
     # A directory that does not exist yet: its nearest existing parent.
     assert kernel_cwd(jp_serverapp, missing) == os.path.join(root, "sub")

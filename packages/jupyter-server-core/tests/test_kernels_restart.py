@@ -49,7 +49,7 @@ async def test_killed_kernel_is_restarted(jp_fetch, jp_serverapp):
     os.kill(old_pid, signal.SIGKILL)
 
     async def restarted():
-        return ("%s" % kid, "restarted") in events
+        return (kid, "restarted") in events
 
     await wait_for(restarted)
     assert events[0] == (kid, "restarting")

@@ -7,9 +7,8 @@ import os
 import sqlite3
 
 import pytest
-from traitlets import TraitError
-
 from jupyter_server_core.sessions import SessionManager
+from traitlets import TraitError
 
 MISSING = "00000000-0000-0000-0000-0000000000ff"
 
@@ -44,7 +43,7 @@ async def test_sessions_crud(jp_fetch, jp_serverapp, jp_root_dir, jp_base_url):
 
     # The kernel runs next to the document and knows its file.
     pid = kernel_process(jp_serverapp, k1)
-    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "sub")
+    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "sub")  # noqa: ASYNC240
     assert environ(pid)[b"JPY_SESSION_NAME"] == os.fsencode(jp_root_dir / "sub" / "a.ipynb")
 
     # Same path: the same session, no new kernel.

@@ -23,7 +23,13 @@ from traitlets import Bool, Float, List, TraitError, Unicode, default, validate
 
 from ._activity import probe_kernel_info, watch_iopub
 from ._culling import KernelCuller
-from ._errors import KernelError, KernelNotFound, KernelPending, KernelSpecNotFound, KernelStartError
+from ._errors import (
+    KernelError,
+    KernelNotFound,
+    KernelPending,
+    KernelSpecNotFound,
+    KernelStartError,
+)
 from ._paths import resolve_kernel_cwd
 from ._record import KernelRecord, utcnow
 
@@ -241,9 +247,9 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         """Shut every kernel down (the server calls this when it stops)."""
         self.stop_culling()
-        kernel_ids = set(self._kernels) | set(self._pending_kernels)
+        kernel_ids = list(set(self._kernels) | set(self._pending_kernels))
         results = await asyncio.gather(*(self.shutdown_kernel(k, now=now) for k in kernel_ids), return_exceptions=True)
-        for kernel_id, result in zip(kernel_ids, results):
+        for kernel_id, result in zip(kernel_ids, results, strict=True):
             if isinstance(result, Exception) and not isinstance(result, KernelNotFound):
                 self.log.warning("Kernel %s did not shut down cleanly: %s", kernel_id, result)
         # With pending kernels a shutdown runs in the background: wait for every process.
@@ -278,7 +284,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
     # -- watching ----------------------------------------------------------------------
 
     def _spawn(self, kernel_id: str, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         tasks = self._watchers.setdefault(kernel_id, set())
         tasks.add(task)
         task.add_done_callback(tasks.discard)

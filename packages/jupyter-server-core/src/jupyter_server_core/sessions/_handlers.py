@@ -24,6 +24,12 @@ def _optional_str(body: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def _notebook(body: dict[str, Any]) -> dict[str, Any]:
+    """The deprecated ``"notebook": {"path", "name"}`` object, or {}."""
+    notebook = body.get("notebook")
+    return notebook if isinstance(notebook, dict) else {}
+
+
 def _kernel_choice(body: dict[str, Any]) -> tuple[str | None, str | None]:
     """``(kernel_name, kernel_id)`` from the body's ``kernel`` object."""
     kernel = body.get("kernel")
@@ -57,7 +63,7 @@ class MainSessionHandler(SessionAPIHandler):
 
     async def post(self) -> None:
         body = self.json_object(required=True)
-        notebook = body.get("notebook") if isinstance(body.get("notebook"), dict) else {}
+        notebook = _notebook(body)
         path = body.get("path", notebook.get("path"))  # "notebook": {"path"} is the old spelling
         if path is None:
             raise web.HTTPError(400, "Missing field in JSON data: path")
@@ -92,7 +98,7 @@ class SessionHandler(SessionAPIHandler):
     async def patch(self, session_id: str) -> None:
         body = self.json_object(required=True)
         changes: dict[str, Any] = {}
-        notebook = body.get("notebook") if isinstance(body.get("notebook"), dict) else {}
+        notebook = _notebook(body)
         for key in ("path", "name"):
             if key in body or key in notebook:
                 value = body[key] if key in body else notebook[key]
