@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -63,11 +64,36 @@ async def test_me_bad_permissions_is_400(jp_fetch, bad):
 
 
 async def test_spec_lists_core_paths(jp_fetch):
+    import yaml
+
     r = await jp_fetch("api", "spec.yaml")
     assert r.headers["Content-Type"].startswith("text/x-yaml")
-    doc = json.loads(r.body)  # JSON is YAML
+    doc = yaml.safe_load(r.body)
     assert doc["openapi"].startswith("3.")
-    assert "/api/status" in doc["paths"]
+    for path in ("/api", "/api/status", "/api/me", "/api/spec.yaml", "/api/config/{section_name}"):
+        assert path in doc["paths"]
+    assert set(doc["paths"]["/api/config/{section_name}"]) >= {"get", "put", "patch"}
+    r = await jp_fetch("api", "spec.yaml", headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403
+
+
+def when(text: str) -> datetime:
+    assert text.endswith("Z") and len(text) == len("2026-01-01T00:00:00.000000Z")
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_status_last_activity_moves_with_api_requests(jp_fetch, jp_serverapp):
+    first = json.loads((await jp_fetch("api", "status")).body)
+    assert first["last_activity"] == first["started"]  # nothing happened yet
+    # Polling the status is no activity (monitors poll it), nor is an unauthenticated request.
+    again = json.loads((await jp_fetch("api", "status")).body)
+    await jp_fetch("api", "me", headers={"Authorization": None}, raise_error=False)
+    assert json.loads((await jp_fetch("api", "status")).body)["last_activity"] == first["last_activity"]
+    await jp_fetch("api", "me")
+    later = json.loads((await jp_fetch("api", "status")).body)
+    assert when(later["last_activity"]) > when(again["last_activity"])
+    assert later["started"] == first["started"]
+    assert jp_serverapp.activity.last("api") is not None
 
 
 async def test_security_headers(jp_fetch):

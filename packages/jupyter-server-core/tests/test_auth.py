@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -121,9 +122,8 @@ class TestPassword:
         r = await jp_fetch("api", "status", headers=stale, raise_error=False)
         assert r.code == 403
         # The revocation is on disk (0600) for the next server on this runtime dir.
-        path = jp_serverapp.identity_provider.revoked_sessions_file
-        with open(path) as f:
-            assert len(json.load(f)) == 1
+        revoked = json.loads(Path(jp_serverapp.identity_provider.revoked_sessions_file).read_bytes())
+        assert len(revoked) == 1
 
     async def test_info_says_password(self, jp_serverapp):
         info = jp_serverapp.server_info()

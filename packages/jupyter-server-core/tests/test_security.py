@@ -269,7 +269,7 @@ async def test_token_not_logged(jp_fetch, jp_token, jp_base_url, caplog):
     assert jp_token not in text
 
 
-async def test_token_not_in_subprocess_log(jp_server_process):
+def test_token_not_in_subprocess_log(jp_server_process):
     import urllib.error
     import urllib.request
 

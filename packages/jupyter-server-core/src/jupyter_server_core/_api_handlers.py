@@ -12,14 +12,13 @@ from ._apispec import ApiSpec
 from ._base_handlers import APIHandler, json_default
 from ._urls import url_path_join
 from ._web import ActivityTracker
-from .auth import Action
 
 __all__ = ["api_routes"]
 
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class APIVersionHandler(APIHandler):

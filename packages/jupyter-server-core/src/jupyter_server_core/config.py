@@ -23,7 +23,8 @@ from ._urls import url_path_join
 
 __all__ = ["ConfigManager", "ConfigHandler", "config_routes", "recursive_update"]
 
-_SECTION = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# jupyter_server routes only word characters here; anything else is no section at all.
+_SECTION = re.compile(r"^\w+$", re.ASCII)
 
 
 def recursive_update(target: dict[str, Any], new: dict[str, Any]) -> None:
@@ -58,7 +59,7 @@ class ConfigManager(LoggingConfigurable):
 
     def _path(self, directory: str, section: str) -> str:
         if not _SECTION.match(section):
-            raise web.HTTPError(400, f"Invalid config section name: {section!r}")
+            raise web.HTTPError(404, f"No such config section: {section!r} (names are letters, digits and _)")
         return os.path.join(directory, section + ".json")
 
     def _read(self, path: str) -> dict[str, Any]:
