@@ -192,3 +192,14 @@ async def test_shutdown_all_ends_every_process(jp_fetch, jp_serverapp):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert km.list_kernel_ids() == [] and km.list_kernels() == []
+
+
+async def test_interrupt_right_after_start_does_not_kill_the_kernel(jp_fetch, jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    kid = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    pid = km.get_kernel(kid).provisioner.pid
+    # Sent while the kernel may still be importing: the server waits until it is up.
+    assert (await jp_fetch("api", "kernels", kid, "interrupt", method="POST")).code == 204
+    assert (await get_json(jp_fetch, "api", "kernels", kid))["execution_state"] == "idle"
+    os.kill(pid, 0)
+    assert km.get_kernel(kid).provisioner.pid == pid

@@ -109,6 +109,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._watchers: dict[str, set[asyncio.Task[Any]]] = {}
         self._subscribers: dict[str | None, list[KernelEventCallback]] = {}
         self._with_restart_callbacks: set[str] = set()
+        self._probes: dict[str, asyncio.Task[Any]] = {}  # until the kernel first answers
         self.last_kernel_activity: datetime = utcnow()
 
     # -- models ------------------------------------------------------------------------
@@ -211,7 +212,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         assert kernel_id is not None
         self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
-        self._spawn(kernel_id, self._track(kernel_id))
+        self._probes[kernel_id] = self._spawn(kernel_id, self._track(kernel_id))
         self.start_culling()
         return kernel_id
 
@@ -276,6 +277,11 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         kernel = self.get_kernel(kernel_id)
         if not kernel.ready.done():
             raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        probe = self._probes.get(kernel_id)
+        if probe is not None and not probe.done():
+            # A SIGINT before the kernel installed its handler would kill it: wait until it
+            # has answered kernel_info once.
+            await asyncio.wait([probe], timeout=self.kernel_info_timeout)
         result = kernel.interrupt_kernel()
         if inspect.isawaitable(result):
             await result
@@ -292,6 +298,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
 
     def _stop_watching(self, kernel_id: str) -> None:
         current = asyncio.current_task()
+        self._probes.pop(kernel_id, None)
         for task in list(self._watchers.pop(kernel_id, ())):
             if task is not current:
                 task.cancel()
@@ -339,7 +346,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._stop_watching(kernel_id)
         record.execution_state = "restarting"
         self._fire(kernel_id, "restarting")
-        self._spawn(kernel_id, self._await_autorestart(kernel_id))
+        self._probes[kernel_id] = self._spawn(kernel_id, self._await_autorestart(kernel_id))
 
     async def _await_autorestart(self, kernel_id: str) -> None:
         # The restarter restarts the kernel after our callback returns; each phase of that
