@@ -46,14 +46,15 @@ async def test_me_identity_and_permissions(jp_fetch):
     perms = json.dumps({"kernels": ["read", "write"], "contents": ["execute"]})
     r = await jp_fetch("api", "me", params={"permissions": perms})
     model = json.loads(r.body)
-    assert model["permissions"] == {"kernels": ["read", "write"], "contents": ["execute"]}
+    assert model["permissions"] == {"kernels": ["read", "write"], "contents": ["execute"],
+                                    "updatable_fields": ["name", "display_name", "initials", "avatar_url", "color"]}
     assert set(model["identity"]) >= {"username", "name", "display_name", "initials", "avatar_url", "color"}
 
 
 async def test_me_unknown_action_goes_to_the_authorizer(jp_fetch):
     # jupyter_server passes actions it does not know to the authorizer; AllowAll allows them.
     r = await jp_fetch("api", "me", params={"permissions": '{"kernels": ["fly"]}'})
-    assert json.loads(r.body)["permissions"] == {"kernels": ["fly"]}
+    assert json.loads(r.body)["permissions"]["kernels"] == ["fly"]
 
 
 @pytest.mark.parametrize("bad", ["not json", "[1]", '{"kernels": "read"}', '{"kernels": [1]}'])
@@ -99,4 +100,4 @@ async def test_status_last_activity_moves_with_api_requests(jp_fetch, jp_servera
 async def test_security_headers(jp_fetch):
     r = await jp_fetch("api", "status")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'; default-src 'none'"

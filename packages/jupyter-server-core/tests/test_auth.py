@@ -215,14 +215,39 @@ class TestAuthorizer:
     async def test_me_permissions_ask_the_authorizer(self, jp_fetch):
         perms = json.dumps({"kernels": ["read", "write", "execute"], "contents": ["read"]})
         r = await jp_fetch("api", "me", params={"permissions": perms})
-        assert json.loads(r.body)["permissions"] == {"kernels": ["read"], "contents": ["read"]}
+        assert json.loads(r.body)["permissions"] == {
+            "kernels": ["read"], "contents": ["read"], "updatable_fields": UPDATABLE}
         assert [(a, res) for _, a, res in ReadOnlyAuthorizer.asked] == [
             ("read", "kernels"), ("write", "kernels"), ("execute", "kernels"), ("read", "contents")]
 
 
+UPDATABLE = ["name", "display_name", "initials", "avatar_url", "color"]
+
+
 async def test_me_identity_model(jp_fetch):
     model = json.loads((await jp_fetch("api", "me")).body)
-    assert model["permissions"] == {}
+    assert model["permissions"] == {"updatable_fields": UPDATABLE}  # as jupyter_server 2.x
     identity = model["identity"]
     assert set(identity) == {"username", "name", "display_name", "initials", "avatar_url", "color"}
     assert identity["name"].startswith("Anonymous ")
+
+
+async def test_patch_me_updates_own_identity(jp_fetch, jp_token):
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers=NO_AUTH)
+    cookies = cookies_of(r)
+    session = {"Authorization": None, "Cookie": cookie_header(cookies), "X-XSRFToken": cookies["_xsrf"]}
+    r = await jp_fetch("api", "me", method="PATCH", body={"display_name": "Ada", "color": "#f00"}, headers=session)
+    model = json.loads(r.body)
+    assert model["status"] == "success"
+    assert model["identity"]["display_name"] == "Ada" and model["identity"]["color"] == "#f00"
+    cookies.update(cookies_of(r))
+    session["Cookie"] = cookie_header(cookies)
+    identity = json.loads((await jp_fetch("api", "me", headers=session)).body)["identity"]
+    assert identity["display_name"] == "Ada" and identity["username"] == model["identity"]["username"]
+
+
+@pytest.mark.parametrize("body", ['{"username": "root"}', '{"foo": 1}', "[1]", "{}", "bad", '{"color": 3}'])
+async def test_patch_me_refuses_other_fields(jp_fetch, body):
+    r = await jp_fetch("api", "me", method="PATCH", body=body, raise_error=False)
+    assert r.code == 400
+    assert set(json.loads(r.body)) == {"message", "reason"}

@@ -87,7 +87,26 @@ class IdentityHandler(APIHandler):
                 if await self.authorize(action, resource):  # type: ignore[arg-type]
                     allowed.append(action)
             permissions[resource] = allowed
+        # jupyter_server 2.x lists the fields PATCH accepts here too; frontends read it.
+        permissions["updatable_fields"] = list(self.identity_provider.updatable_fields)
         self.write_json({"identity": user.to_model(), "permissions": permissions})
+
+    def patch(self) -> None:
+        """Change the caller's own display fields: ``{"display_name": "Ada", "color": "#f00"}``."""
+        user = self.current_user
+        assert user is not None
+        changes = self.get_json_body()
+        if not isinstance(changes, dict) or not changes:
+            raise web.HTTPError(400, "Invalid or missing JSON body: send an object of identity fields")
+        allowed = self.identity_provider.updatable_fields
+        for key, value in changes.items():
+            if key not in allowed:
+                raise web.HTTPError(400, f"Field {key} is not updatable (updatable: {', '.join(allowed)})")
+            if value is not None and not isinstance(value, str):
+                raise web.HTTPError(400, f"Field {key} must be a string or null, not {type(value).__name__}")
+        updated = self.identity_provider.update_user(self, user, changes)
+        self._current_user = updated
+        self.write_json({"status": "success", "identity": updated.to_model()})
 
 
 class APISpecHandler(APIHandler):

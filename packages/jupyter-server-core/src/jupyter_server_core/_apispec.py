@@ -71,7 +71,11 @@ CORE_PATHS: dict[str, Any] = {
                         "parameters": [{"name": "permissions", "in": "query", "schema": {"type": "string"},
                                         "description": 'JSON: {"resource": ["read", "write", "execute"]}'}],
                         "responses": {"200": json_response("Identity and permissions"),
-                                      "400": error_response("Malformed permissions")}}},
+                                      "400": error_response("Malformed permissions")}},
+                "patch": {"summary": "Change the caller's display fields (name, display_name, initials, avatar_url, color)",
+                          "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                          "responses": {"200": json_response("The updated identity"),
+                                        "400": error_response("A field that cannot be updated")}}},
     "/api/spec.yaml": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI document"}}}},
     "/api/config/{section_name}": {
         "parameters": [{"name": "section_name", "in": "path", "required": True, "schema": {"type": "string"}}],

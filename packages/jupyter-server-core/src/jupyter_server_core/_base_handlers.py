@@ -273,6 +273,11 @@ class JupyterHandler(web.RequestHandler):
 class APIHandler(JupyterHandler):
     """Base of JSON API handlers: JSON errors, no caching, CORS preflight, origin check."""
 
+    @property
+    def content_security_policy(self) -> str:
+        # JSON is never a document to render: no sources at all, as jupyter_server sends.
+        return "frame-ancestors 'self'; default-src 'none'"
+
     def set_default_headers(self) -> None:
         super().set_default_headers()
         self.set_header("Content-Type", "application/json")

@@ -8,6 +8,7 @@ for the cookie once, so that it need not travel again.
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import hmac
 import json
 import os
@@ -16,8 +17,8 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tornado.web import RequestHandler
 from jupyter_core.paths import jupyter_runtime_dir
+from tornado.web import RequestHandler
 from traitlets import Bool, Dict, Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
@@ -216,6 +217,16 @@ class IdentityProvider(LoggingConfigurable):
         options.update(self.cookie_options)
         handler.set_secure_cookie(self.get_cookie_name(handler), json.dumps(data), **options)
         return user
+
+    #: Identity fields a user may change about themselves with ``PATCH /api/me``.
+    updatable_fields: tuple[str, ...] = ("name", "display_name", "initials", "avatar_url", "color")
+
+    def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:
+        """Apply ``changes`` (already checked against :attr:`updatable_fields`) to ``user``
+        and keep them in the login cookie, so the next requests of this browser see them."""
+        updated = dataclasses.replace(user, **changes)
+        self._login(handler, updated)
+        return updated
 
     def logout(self, handler: RequestHandler) -> None:
         """End the session of ``handler``'s login cookie: the cookie stops working, even if kept."""
