@@ -100,6 +100,8 @@ def test_migrate_copies_with_server_spellings(tmp_path, capsys):
                  "LabApp.collaborative is a notebook setting"]:
         assert line in out, out
     assert "tornado_settings" not in (folder / "jupyter_server_config.py").read_text()
+    # the docstring and `c = get_config()` are not reported: nothing to migrate there
+    assert "jupyter_notebook_config.py:1:" not in out and "jupyter_notebook_config.py:4:" not in out
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path, capsys):

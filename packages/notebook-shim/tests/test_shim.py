@@ -69,15 +69,22 @@ def classic_moved(levels, write_json):
         "MappingKernelManager": {"cull_idle_timeout": 1234},
         "LabApp": {"collaborative": True},
     })
+    # in-place changes in Python config (traitlets' lazy values) apply too
+    write_py(levels["user"] / "jupyter_notebook_config.py",
+             "c.NotebookApp.tornado_settings.update({'compress_response': True})",
+             f"c.NotebookApp.extra_static_paths.append({str(levels['user'])!r})")
     return hashed
 
 
-async def test_moved_traits_reach_their_new_classes(classic_moved, jp_serverapp, server_warnings):
+async def test_moved_traits_reach_their_new_classes(classic_moved, levels, jp_serverapp, server_warnings):
     provider = jp_serverapp.identity_provider
     assert provider.hashed_password == classic_moved
     assert provider.cookie_options == {"max_age": 3600}
     assert jp_serverapp.kernel_manager.cull_idle_timeout == 1234
     assert jp_serverapp.contents_manager_class == "jupyter_server_contents.AsyncLargeFileManager"
+    assert jp_serverapp.tornado_settings == {"compress_response": True}
+    assert jp_serverapp.web_app.settings["compress_response"] is True
+    assert jp_serverapp.extra_static_paths == [str(levels["user"])]
     messages = "\n".join(warnings_of(server_warnings))
     assert "NotebookApp.password (in " in messages and "use PasswordIdentityProvider.hashed_password" in messages
     assert "use IdentityProvider.cookie_options" in messages
