@@ -203,3 +203,20 @@ async def test_interrupt_right_after_start_does_not_kill_the_kernel(jp_fetch, jp
     assert (await get_json(jp_fetch, "api", "kernels", kid))["execution_state"] == "idle"
     os.kill(pid, 0)
     assert km.get_kernel(kid).provisioner.pid == pid
+
+
+async def test_kernel_actions_are_events(jp_fetch, jp_ws_fetch):
+    ws = await jp_ws_fetch("api", "events", "subscribe")
+    kid = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    await jp_fetch("api", "kernels", kid, "interrupt", method="POST")
+    await jp_fetch("api", "kernels", kid, "restart", method="POST")
+    await jp_fetch("api", "kernels", kid, method="DELETE")
+    await jp_fetch("api", "kernels", method="POST", body={"name": "nope"}, raise_error=False)
+    seen = []
+    for _ in range(5):
+        event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+        assert event["__schema__"].endswith("/kernel_actions/v1")
+        seen.append((event["action"], event["status"], event.get("kernel_id"), event["kernel_name"]))
+    ws.close()
+    actions = ("start", "interrupt", "restart", "shutdown")
+    assert seen == [(a, "success", kid, "python3") for a in actions] + [("start", "error", None, "nope")]

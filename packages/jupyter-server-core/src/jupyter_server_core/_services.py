@@ -19,6 +19,8 @@ def load_core_services(serverapp: Any) -> None:
 
     base = serverapp.base_url
     km = serverapp.kernel_manager
+    if getattr(km, "events", False) is None:
+        km.events = getattr(serverapp, "events", None)
     routes: list[Any] = []
     routes += kernel_routes(base, km)
     routes += kernelspec_routes(base, serverapp.kernel_spec_manager, km)

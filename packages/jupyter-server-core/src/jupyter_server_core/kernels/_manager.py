@@ -21,6 +21,7 @@ from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
 from traitlets import Bool, Float, List, TraitError, Unicode, default, validate
 
+from ..events._bus import KERNEL_ACTIONS_SCHEMA
 from ._activity import probe_kernel_info, watch_iopub
 from ._culling import KernelCuller
 from ._errors import (
@@ -111,6 +112,9 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._with_restart_callbacks: set[str] = set()
         self._probes: dict[str, asyncio.Task[Any]] = {}  # until the kernel first answers
         self.last_kernel_activity: datetime = utcnow()
+        #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
+        #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
+        self.events: Any = None
 
     # -- models ------------------------------------------------------------------------
 
@@ -167,6 +171,14 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
 
         return unsubscribe
 
+    def _emit(self, action: str, kernel_id: str | None, name: str, msg: str, error: bool = False) -> None:
+        if self.events is None:
+            return
+        data = {"action": action, "kernel_name": name, "status": "error" if error else "success", "msg": msg}
+        if kernel_id is not None:
+            data["kernel_id"] = kernel_id
+        self.events.emit(KERNEL_ACTIONS_SCHEMA, data)
+
     def _fire(self, kernel_id: str, event: str) -> None:
         for callback in [*self._subscribers.get(kernel_id, []), *self._subscribers.get(None, [])]:
             try:
@@ -199,7 +211,11 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
             if not isinstance(kernel_id, str) or not _KERNEL_ID.match(kernel_id):
                 raise KernelError(f"Invalid kernel id {kernel_id!r}: use a UUID")
         name = kernel_name or self.default_kernel_name
-        await self._check_kernel_spec(name)
+        try:
+            await self._check_kernel_spec(name)
+        except KernelSpecNotFound as exc:
+            self._emit("start", None, name, str(exc), error=True)
+            raise
         kwargs["cwd"] = resolve_kernel_cwd(self.root_dir, path)
         if env:
             kwargs["env"] = {**os.environ, **env}
@@ -208,10 +224,12 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         try:
             kernel_id = await super().start_kernel(kernel_name=name, **kwargs)
         except Exception as exc:
+            self._emit("start", None, name, f"The kernel {name!r} could not be started: {exc}", error=True)
             raise KernelStartError(f"The kernel {name!r} could not be started: {exc}") from exc
         assert kernel_id is not None
         self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
+        self._emit("start", kernel_id, name, f"Kernel {kernel_id} started.")
         self._probes[kernel_id] = self._spawn(kernel_id, self._track(kernel_id))
         self.start_culling()
         return kernel_id
@@ -237,12 +255,15 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         if kernel_id not in self._kernels and kernel_id not in self._pending_kernels:
             raise KernelNotFound(f"No such kernel: {kernel_id}")
         self._stop_watching(kernel_id)
+        record = self._records.get(kernel_id)
+        name = record.kernel_name if record is not None else ""
         try:
             await super().shutdown_kernel(kernel_id, now=now, restart=restart)
         finally:
             self._records.pop(kernel_id, None)
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
+            self._emit("shutdown", kernel_id, name, f"Kernel {kernel_id} shut down.")
             self._subscribers.pop(kernel_id, None)
 
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
@@ -268,9 +289,12 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
             await super().restart_kernel(kernel_id, now=now)
         except Exception as exc:
             record.execution_state = "dead"
-            raise KernelStartError(f"Kernel {kernel_id} could not be restarted: {exc}") from exc
+            message = f"Kernel {kernel_id} could not be restarted: {exc}"
+            self._emit("restart", kernel_id, record.kernel_name, message, error=True)
+            raise KernelStartError(message) from exc
         await self._track(kernel_id)
         self._fire(kernel_id, "restarted")
+        self._emit("restart", kernel_id, record.kernel_name, f"Kernel {kernel_id} restarted.")
 
     async def interrupt_kernel(self, kernel_id: str) -> None:  # type: ignore[override]
         """Interrupt a kernel (signal or interrupt_request, as its kernelspec says)."""
@@ -286,6 +310,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         if inspect.isawaitable(result):
             await result
         self.log.info("Kernel interrupted: %s", kernel_id)
+        name = self._records[kernel_id].kernel_name if kernel_id in self._records else ""
+        self._emit("interrupt", kernel_id, name, f"Kernel {kernel_id} interrupted.")
 
     # -- watching ----------------------------------------------------------------------
 
