@@ -111,8 +111,8 @@ class Server(ServerProcess):
     """A ``jupyter server`` subprocess whose port, scheme and base URL come from its config."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, log_path: Path,
-                 url: str, cafile: Path | None) -> None:
-        super().__init__(argv, env, cwd, 0, "", log_path)
+                 url: str, cafile: Path | None, token: str) -> None:
+        super().__init__(argv, env, cwd, 0, token, log_path)  # the token must never be logged
         self.url = url
         self.context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
         self.cookies = http.cookiejar.CookieJar()
@@ -156,15 +156,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture
 def classic_server(tmp_path: Path, jp_environ: dict[str, Path]) -> Iterator[Callable[..., Server]]:
-    """``start(url, *args, cafile=None)``: a real server with no --port/--ip/--allow-root of
+    """``start(url, *args, token=, cafile=None)``: a real server with no --port/--ip/--allow-root of
     its own, so everything it listens on comes from the config folders of ``jp_environ``."""
     started: list[Server] = []
 
-    def start(url: str, *args: str, cafile: Path | None = None, env: dict[str, str] | None = None) -> Server:
+    def start(url: str, *args: str, token: str, cafile: Path | None = None,
+              env: dict[str, str] | None = None) -> Server:
         full_env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_TOKEN", "JUPYTER_PORT")}
         full_env.update(env or {})
         argv = [sys.executable, "-m", "jupyter_server_core", "--no-browser", *args]
-        server = Server(argv, full_env, tmp_path, tmp_path / f"server-{len(started)}.log", url, cafile)
+        server = Server(argv, full_env, tmp_path, tmp_path / f"server-{len(started)}.log", url, cafile, token)
         started.append(server)
         server.wait_ready()
         return server

@@ -86,7 +86,7 @@ def test_classic_config_then_migrated_config(kind, classic_server, jp_environ, t
     write_classic(kind, folder, classic_settings(port, root, certfile, keyfile))
     url = f"https://127.0.0.1:{port}/classic/"
 
-    server = classic_server(url, cafile=certfile, env=env)
+    server = classic_server(url, token=TOKEN, cafile=certfile, env=env)
     check_server(server, root, jp_environ["runtime"])
     server.stop()
     log = server.log()
@@ -102,7 +102,7 @@ def test_classic_config_then_migrated_config(kind, classic_server, jp_environ, t
     assert (folder / f"jupyter_server_config.{kind}").is_file()
     assert (folder / f"jupyter_notebook_config.{kind}").is_file()  # copied, never moved
 
-    server = classic_server(url, NO_SHIM, cafile=certfile, env=env)
+    server = classic_server(url, NO_SHIM, token=TOKEN, cafile=certfile, env=env)
     check_server(server, root, jp_environ["runtime"])
     server.stop()
     assert "NotebookApp" not in server.log()  # the shim is off: the migrated config did it all
@@ -133,7 +133,7 @@ def test_classic_command_line_and_extension(classic_server, jp_environ, tmp_path
     server = classic_server(
         f"http://127.0.0.1:{port}/cli/", f"--NotebookApp.port={port}", "--NotebookApp.ip=127.0.0.1",
         "--NotebookApp.base_url=/cli/", f"--NotebookApp.token={TOKEN}", "--NotebookApp.allow_root=True",
-        env={"PYTHONPATH": str(ext_dir)},
+        token=TOKEN, env={"PYTHONPATH": str(ext_dir)},
     )
     assert server.request("api/status", token=TOKEN)[0] == 200
     assert server.request("api/status")[0] == 403

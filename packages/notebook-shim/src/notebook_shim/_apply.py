@@ -23,7 +23,9 @@ from traitlets.config.loader import DeferredConfig, LazyConfigValue
 from ._classic import ClassicConfig, ClassicSetting, read_classic_config
 from ._traits import (
     NOTEBOOK_ONLY,
+    SECRET_TRAITS,
     Spelling,
+    display_value,
     rename_class_value,
     server_spelling,
     server_spellings_of,
@@ -98,12 +100,12 @@ def _apply_one(serverapp: Any, setting: ClassicSetting, target: Spelling) -> Non
                 warn_once(serverapp, log, "%s (in %s) is deprecated and also set as %s in the server config: remove the %s spelling",
                           setting.name, setting.source, new, setting.section)
             else:
-                warn_once(serverapp, log, "Conflict: %s = %r (in %s) and %s.%s = %r in the server config; "
-                          "the server config wins, use %s only", setting.name, _show(setting.value),
-                          setting.source, spelling[0], spelling[1], _show(current), new)
+                warn_once(serverapp, log, "Conflict: %s = %s (in %s) and %s.%s = %s in the server config; "
+                          "the server config wins, use %s only", setting.name, _show(setting, setting.value),
+                          setting.source, spelling[0], spelling[1], _show(setting, current), new)
             return
-        warn_once(serverapp, log, "Conflict: %s = %r on the command line overrides %s.%s = %r of the server's config files",
-                  setting.name, _show(setting.value), spelling[0], spelling[1], _show(current))
+        warn_once(serverapp, log, "Conflict: %s = %s on the command line overrides %s.%s = %s of the server's config files",
+                  setting.name, _show(setting, setting.value), spelling[0], spelling[1], _show(setting, current))
     try:
         value = resolve_value(setting.value, target, getattr(serverapp, target[1], None) if target[0] == "ServerApp" else None)
         if target[0] == "ServerApp":
@@ -111,15 +113,16 @@ def _apply_one(serverapp: Any, setting: ClassicSetting, target: Spelling) -> Non
             value = getattr(serverapp, target[1])
         config[target[0]][target[1]] = value
     except (TraitError, ValueError, TypeError) as exc:
-        warn_once(serverapp, log, "%s = %r (in %s) cannot be used as %s: %s; ignored",
-                  setting.name, _show(setting.value), setting.source, new, exc)
+        reason = type(exc).__name__ if setting.trait in SECRET_TRAITS else exc
+        warn_once(serverapp, log, "%s = %s (in %s) cannot be used as %s: %s; ignored",
+                  setting.name, _show(setting, setting.value), setting.source, new, reason)
         return
     warn_once(serverapp, log, "%s (in %s) is deprecated: use %s in jupyter_server_config %s",
               setting.name, setting.source, new, _MIGRATE_HINT)
 
 
-def _show(value: Any) -> Any:
-    return str(value) if isinstance(value, (DeferredConfig, LazyConfigValue)) else value
+def _show(setting: ClassicSetting, value: Any) -> str:
+    return display_value(setting.trait, value)
 
 
 def apply_classic_config(serverapp: Any) -> ClassicConfig:

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._traits import NOTEBOOK_ONLY, rename_class_value, server_spelling, server_spellings_of
+from ._traits import (
+    NOTEBOOK_ONLY,
+    display_value,
+    rename_class_value,
+    server_spelling,
+    server_spellings_of,
+)
 
 __all__ = ["FileChange", "FolderPlan", "plan_folder"]
 
@@ -134,8 +140,9 @@ class _Folder:
         if found and current is not _EXPRESSION and current == value:
             return True
         if found:
-            shown = "an expression" if current is _EXPRESSION else repr(current)
-            self.plan.notes.append(f"conflict: {origin}: {name} = {value!r}, but {where} is {shown}; "
+            trait = target[1]
+            shown = "an expression" if current is _EXPRESSION else display_value(trait, current)
+            self.plan.notes.append(f"conflict: {origin}: {name} = {display_value(trait, value)}, but {where} is {shown}; "
                                    "kept the server's value")
         return found
 

@@ -15,6 +15,8 @@ from typing import Any
 
 __all__ = [
     "CLASS_RENAMES",
+    "SECRET_TRAITS",
+    "display_value",
     "MOVED",
     "NOTEBOOK_ONLY",
     "SERVER_SECTIONS",
@@ -93,6 +95,19 @@ CLASS_RENAMES: dict[str, str] = {
     "notebook.auth.login.LoginHandler": "jupyter_server_core.auth.LoginHandler",
     "notebook.auth.logout.LogoutHandler": "jupyter_server_core.auth.LogoutHandler",
 }
+
+
+#: Traits whose values never appear in a warning or a migration report.
+SECRET_TRAITS = frozenset({"token", "password", "hashed_password", "cookie_secret"})
+
+
+def display_value(trait: str, value: Any) -> str:
+    """How a value appears in a message: repr of it, but secrets are never shown."""
+    if trait in SECRET_TRAITS:
+        return "<hidden>"
+    if type(value).__module__.startswith("traitlets"):  # a command-line or lazy value
+        value = str(value)
+    return repr(value)
 
 
 @lru_cache(maxsize=1)

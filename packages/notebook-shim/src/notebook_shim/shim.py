@@ -22,6 +22,7 @@ from traitlets.config.loader import DeferredConfig
 
 from ._apply import apply_classic_config, warn_once
 from ._classic import ClassicConfig
+from ._traits import display_value
 
 __all__ = ["NotebookConfigShimMixin", "move_notebook_traits"]
 
@@ -49,8 +50,9 @@ def move_notebook_traits(app: Any, config: Config, sources: dict[str, str] | Non
         where = (sources or {}).get(trait, "config")
         if section in config and trait in config[section]:
             if config[section][trait] != value:
-                warn_once(owner, log, "Conflict: NotebookApp.%s = %r (in %s) and %s.%s = %r; %s.%s wins",
-                          trait, value, where, section, trait, config[section][trait], section, trait)
+                warn_once(owner, log, "Conflict: NotebookApp.%s = %s (in %s) and %s.%s = %s; %s.%s wins",
+                          trait, display_value(trait, value), where, section, trait,
+                          display_value(trait, config[section][trait]), section, trait)
             continue
         moved[section][trait] = value
         warn_once(owner, log, "NotebookApp.%s (in %s) is deprecated: use %s.%s", trait, where, section, trait)
@@ -92,6 +94,6 @@ class NotebookConfigShimMixin:
                 continue
             current = getattr(self, trait)
             if current != value:
-                warn_once(serverapp, serverapp.log, "Conflict: NotebookApp.%s = %r (in %s) and %s.%s = %r in the "
-                          "app's config; %s.%s wins", trait, value, settings[trait].source, section, trait,
-                          current, section, trait)
+                warn_once(serverapp, serverapp.log, "Conflict: NotebookApp.%s = %s (in %s) and %s.%s = %s in the "
+                          "app's config; %s.%s wins", trait, display_value(trait, value), settings[trait].source,
+                          section, trait, display_value(trait, current), section, trait)
