@@ -220,3 +220,13 @@ async def test_kernel_actions_are_events(jp_fetch, jp_ws_fetch):
     ws.close()
     actions = ("start", "interrupt", "restart", "shutdown")
     assert seen == [(a, "success", kid, "python3") for a in actions] + [("start", "error", None, "nope")]
+
+
+@pytest.mark.parametrize(
+    "jp_server_config",
+    [{"AsyncMappingKernelManager": {"cull_idle_timeout": 7}, "MappingKernelManager": {"cull_interval": 9}}],
+    indirect=True,
+)
+async def test_config_of_both_class_names_applies(jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    assert (km.cull_idle_timeout, km.cull_interval) == (7, 9)

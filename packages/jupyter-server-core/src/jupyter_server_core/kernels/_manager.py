@@ -93,6 +93,15 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         help="Shown instead of a traceback when allow_tracebacks is False.",
     ).tag(config=True)
 
+    @classmethod
+    def section_names(cls) -> list[str]:
+        # jupyter_server 2.x's default class was AsyncMappingKernelManager, and configs name
+        # it: c.AsyncMappingKernelManager.cull_idle_timeout must keep working.
+        names: list[str] = super().section_names()
+        if "AsyncMappingKernelManager" not in names:
+            names.append("AsyncMappingKernelManager")
+        return names
+
     @default("root_dir")
     def _root_dir_default(self) -> str:
         return os.getcwd()
