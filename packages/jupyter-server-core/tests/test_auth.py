@@ -148,7 +148,8 @@ def test_logout_stays_effective_after_restart(jp_environ, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_TOKEN"}
 
     def start(n: int) -> ServerProcess:
-        server = ServerProcess(argv, env, tmp_path, port, "", tmp_path / f"server-{n}.log")
+        # no token: the leak check at stop() looks for a string that cannot occur
+        server = ServerProcess(argv, env, tmp_path, port, "no-token-" + "x" * 20, tmp_path / f"server-{n}.log")
         server.wait_ready()
         return server
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from tornado import web
-from tornado.escape import xhtml_escape
+from tornado.escape import url_escape, xhtml_escape
 
 from ._logging import scrub_url
 from ._urls import url_path_join
@@ -176,7 +176,7 @@ class JupyterHandler(web.RequestHandler):
 
     # -- auth ------------------------------------------------------------------------
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:
         if not self.check_host():
             self.log.warning("Blocking request with non-local 'Host' %s", self.request.host)
             raise web.HTTPError(403, "Host not allowed: set ServerApp.allow_remote_access to serve remote hosts")
@@ -207,7 +207,7 @@ class JupyterHandler(web.RequestHandler):
         """Pages redirect to the login page; APIs (see APIHandler) answer 403."""
         if self.request.method in ("GET", "HEAD"):
             url = self.get_login_url()
-            self.redirect(url + "?next=" + web.escape.url_escape(self.request.uri or "/"))
+            self.redirect(url + "?next=" + url_escape(self.request.uri or "/"))
             return
         raise web.HTTPError(403, "Not authenticated")
 
@@ -283,7 +283,7 @@ class APIHandler(JupyterHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:
         if not self.check_origin():
             raise web.HTTPError(404, "Cross-origin request not allowed")
         await super().prepare()
@@ -332,7 +332,7 @@ class APINotFoundHandler(APIHandler):
     async def _not_found(self, *args: Any) -> None:
         raise web.HTTPError(404, f"No such API endpoint: {self.request.path}")
 
-    get = post = put = patch = delete = head = _not_found  # type: ignore[assignment]
+    get = post = put = patch = delete = head = _not_found
 
 
 class PageNotFoundHandler(JupyterHandler):

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import re
-import signal
 import sys
 import warnings
 from typing import Any
@@ -28,12 +27,12 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from .events import EventBus, events_routes
-from ._network import NetworkMixin, ServerStartError
-from ._serverinfo import remove_info_file, write_info_file
+from ._network import ServerStartError
+from ._running import RunningMixin
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
+from .events import EventBus, events_routes
 from .extensions import ExtensionManager
 
 __all__ = ["ServerApp", "main", "aliases", "flags"]
@@ -80,7 +79,7 @@ flags.update(
 )
 
 
-class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
+class ServerApp(JupyterApp, RunningMixin):
     """The Jupyter Server application."""
 
     name = "jupyter-server"
@@ -108,7 +107,7 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "Work with Jupyter server extensions"),
     }
 
-    _log_formatter_cls = LogFormatter
+    _log_formatter_cls = LogFormatter  # type: ignore[assignment]
 
     @default("log_level")
     def _default_log_level(self) -> int:
@@ -325,80 +324,6 @@ class ServerApp(JupyterApp, NetworkMixin):  # type: ignore[misc]
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)
-
-    # -- running ---------------------------------------------------------------------
-
-    async def _start_serving(self) -> None:
-        """Start listening, write the info file, start extensions."""
-        assert self.http_server is not None
-        self.http_server.add_sockets(self._sockets)
-        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
-        await self.extension_manager.start_all()
-        self._stopping = asyncio.Event()
-        if self.shutdown_no_activity_timeout > 0:
-            self._idle_task = asyncio.ensure_future(self._watch_idle())
-
-    def log_banner(self) -> None:
-        lines = "\n".join(f"    {u}" for u in self.display_urls)
-        self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
-        self.log.info("Use Control-C to stop this server and shut down all kernels.")
-
-    async def _watch_idle(self) -> None:
-        import time
-
-        timeout = self.shutdown_no_activity_timeout
-        while True:
-            await asyncio.sleep(min(60, max(1, timeout / 4)))
-            busy = len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0
-            busy += sum(self.extension_manager.activity_counts())
-            idle_for = time.time() - self.activity.last_activity()
-            if busy == 0 and idle_for > timeout:
-                self.log.info("No activity for %d seconds: shutting down the server.", timeout)
-                self.request_stop()
-                return
-
-    def request_stop(self) -> None:
-        """Ask the running server to stop, as SIGTERM does."""
-        event = getattr(self, "_stopping", None)
-        if event is not None:
-            event.set()
-
-    async def _stop_serving(self) -> None:
-        """Stop extensions in reverse order, shut down kernels, close sockets, remove the info file."""
-        if self.http_server is not None:
-            self.http_server.stop()
-        try:
-            await self.extension_manager.stop_all()
-        finally:
-            if self.kernel_manager is not None:
-                await self.kernel_manager.shutdown_all()
-            if self.http_server is not None:
-                await self.http_server.close_all_connections()
-            remove_info_file(self._runtime_dir)
-            if self.sock and os.path.exists(self.sock):
-                os.unlink(self.sock)
-
-    async def _run(self) -> None:
-        await self._start_serving()
-        self.log_banner()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, self._on_signal, sig)
-            except (NotImplementedError, RuntimeError):
-                pass
-        if self.open_browser:
-            from ._browser import launch_browser
-
-            launch_browser(self)
-        await self._stopping.wait()
-        self.log.info("Shutting down the server: stopping extensions and %d kernel(s).",
-                      len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0)
-        await self._stop_serving()
-
-    def _on_signal(self, sig: int) -> None:
-        self.log.info("Received %s", signal.Signals(sig).name)
-        self.request_stop()
 
     def start(self) -> None:
         """Run the server until SIGINT or SIGTERM."""

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 from jupyter_core.application import JupyterApp
 from jupyter_core.paths import jupyter_config_dir
@@ -115,7 +116,7 @@ class PasswordApp(JupyterApp):
             self.exit(str(exc))
         config_dir = self.config_dir or jupyter_config_dir()
         path = os.path.join(config_dir, "jupyter_server_config.json")
-        data: dict = {}
+        data: dict[str, Any] = {}
         if os.path.exists(path):
             try:
                 with open(path, encoding="utf-8") as f:

@@ -1,0 +1,105 @@
+"""Serving: start listening, the startup banner, signals, idle shutdown, clean stop.
+
+A mixin of ServerApp apart from its configuration code. ``_start_serving`` and
+``_stop_serving`` are what tests drive in their own event loop; ``_run`` is the whole life
+of ``jupyter server`` between the banner and SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from typing import Any
+
+from ._network import NetworkMixin
+from ._serverinfo import remove_info_file, write_info_file
+from ._version import __version__
+
+__all__ = ["RunningMixin"]
+
+
+class RunningMixin(NetworkMixin):
+    """The running server's lifecycle for ServerApp (``self`` is the ServerApp)."""
+
+    # Set by ServerApp.initialize; declared for type checkers.
+    extension_manager: Any
+    kernel_manager: Any
+    activity: Any
+    _stopping: asyncio.Event
+
+    # -- running ---------------------------------------------------------------------
+
+    async def _start_serving(self) -> None:
+        """Start listening, write the info file, start extensions."""
+        assert self.http_server is not None
+        self.http_server.add_sockets(self._sockets)
+        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
+        await self.extension_manager.start_all()
+        self._stopping = asyncio.Event()
+        if self.shutdown_no_activity_timeout > 0:
+            self._idle_task = asyncio.ensure_future(self._watch_idle())
+
+    def log_banner(self) -> None:
+        lines = "\n".join(f"    {u}" for u in self.display_urls)
+        self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
+        self.log.info("Use Control-C to stop this server and shut down all kernels.")
+
+    async def _watch_idle(self) -> None:
+        timeout = self.shutdown_no_activity_timeout
+        while True:
+            await asyncio.sleep(min(60, max(1, timeout / 4)))
+            busy = len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0
+            busy += sum(self.extension_manager.activity_counts())
+            idle_for = time.time() - self.activity.last_activity()
+            if busy == 0 and idle_for > timeout:
+                self.log.info("No activity for %d seconds: shutting down the server.", timeout)
+                self.request_stop()
+                return
+
+    def request_stop(self) -> None:
+        """Ask the running server to stop, as SIGTERM does."""
+        event = getattr(self, "_stopping", None)
+        if event is not None:
+            event.set()
+
+    async def _stop_serving(self) -> None:
+        """Stop extensions in reverse order, shut down kernels, close sockets, remove the info file."""
+        if self.http_server is not None:
+            self.http_server.stop()
+        try:
+            await self.extension_manager.stop_all()
+        finally:
+            if self.kernel_manager is not None:
+                await self.kernel_manager.shutdown_all()
+            if self.http_server is not None:
+                await self.http_server.close_all_connections()
+            remove_info_file(self._runtime_dir)
+            if self.sock and os.path.exists(self.sock):  # noqa: ASYNC240 - one stat at shutdown
+                os.unlink(self.sock)
+            idle = getattr(self, "_idle_task", None)
+            if idle is not None:
+                idle.cancel()
+
+    async def _run(self) -> None:
+        await self._start_serving()
+        self.log_banner()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+        if self.open_browser:
+            from ._browser import launch_browser
+
+            launch_browser(self)
+        await self._stopping.wait()
+        self.log.info("Shutting down the server: stopping extensions and %d kernel(s).",
+                      len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0)
+        await self._stop_serving()
+
+    def _on_signal(self, sig: int) -> None:
+        self.log.info("Received %s", signal.Signals(sig).name)
+        self.request_stop()
