@@ -1,27 +1,106 @@
-"""The kernel WebSocket handler: ``/api/kernels/<kernel_id>/channels``.
+"""The kernel WebSocket handler: ``/api/kernels/<kernel_id>/channels?session_id=...``.
 
-Work in progress (issue 3b): this first version only fixes the class name and its
-``initialize`` signature so the routes can import it.
+The handler does the HTTP side (authentication, authorization, origin, the upgrade and
+the subprotocol choice) and hands everything else to a connection object
+(``ServerApp.kernel_websocket_connection_class``, :class:`ZMQChannelsWebsocketConnection`
+by default). It keeps no kernel state.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tornado import web
 from tornado.websocket import WebSocketHandler
 
-from .._base_handlers import JupyterHandler
+from .._base_handlers import JupyterHandler, WebSocketMixin
+from ._connection import ZMQChannelsWebsocketConnection
+from ._wsprotocol import V1_PROTOCOL
 
 __all__ = ["KernelWebsocketHandler"]
 
 
-class KernelWebsocketHandler(WebSocketHandler, JupyterHandler):  # type: ignore[misc]
-    """Bridges one WebSocket client to one kernel's ZMQ channels."""
+class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+    """Bridges one WebSocket client to one kernel's channels.
+
+    Route kwargs: ``kernel_manager`` (the server's MappingKernelManager) and
+    ``serverapp`` (for the connection class and the iopub rate-limit settings).
+    """
 
     def initialize(self, kernel_manager: Any, serverapp: Any = None) -> None:
         self.kernel_manager = kernel_manager
         self._serverapp = serverapp
+        self.connection: ZMQChannelsWebsocketConnection | None = None
 
-    async def get(self, *args: Any, **kwargs: Any) -> None:
-        raise web.HTTPError(503, "The kernel WebSocket is not available yet")
+    # -- before the upgrade --------------------------------------------------------------
+
+    def check_origin(self, origin: str) -> bool:
+        """The server's origin rule; a request carrying the right token needs none.
+
+        A browser page of another site cannot know the token, so a token-authenticated
+        request cannot be forged (jupyter_server 2.x skips the check for them too).
+        """
+        if not self.identity_provider.should_check_xsrf(self):
+            return True
+        allowed = super().check_origin(origin)
+        if not allowed:
+            self.log.warning("Blocking a cross-origin kernel WebSocket from %s", origin)
+        return allowed
+
+    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
+        """The v1 binary protocol when offered; otherwise the default JSON protocol."""
+        return V1_PROTOCOL if V1_PROTOCOL in subprotocols else None
+
+    async def get(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        if not await self.authorize("execute", "kernels"):
+            user = self.current_user
+            name = getattr(user, "username", "anonymous")
+            raise web.HTTPError(403, f"User {name!r} is not authorized to execute kernels")
+        self.connection = self.make_connection(kernel_id)
+        await self.connection.prepare()
+        await super().get(kernel_id, *args, **kwargs)
+
+    def make_connection(self, kernel_id: str) -> ZMQChannelsWebsocketConnection:
+        """The connection object for this request (the configured class)."""
+        app = self._serverapp
+        cls = getattr(app, "kernel_websocket_connection_class", None) or ZMQChannelsWebsocketConnection
+        settings: dict[str, Any] = {}
+        for name in ("limit_rate", "iopub_msg_rate_limit", "iopub_data_rate_limit", "rate_limit_window"):
+            if app is not None and hasattr(app, name):
+                settings[name] = getattr(app, name)
+        return cls(  # type: ignore[no-any-return]
+            parent=self.kernel_manager, log=self.kernel_manager.log, kernel_id=kernel_id,
+            session_id=self.get_argument("session_id", ""), websocket_handler=self, **settings,
+        )
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Refusals before the upgrade are JSON, like the rest of ``/api``."""
+        message, reason = self.error_message(status_code, **kwargs)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message, "reason": reason}))
+
+    # -- once open -----------------------------------------------------------------------
+
+    async def open(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        # tornado turns Nagle back on after the upgrade; small frames must not wait.
+        self.set_nodelay(True)
+        assert self.connection is not None
+        self.connection.kernel_ws_protocol = self.selected_subprotocol or ""
+        self.log.info("Kernel %s: client connected (session %s, protocol %s)", kernel_id,
+                      self.connection.session_id or "-", self.connection.kernel_ws_protocol or "default")
+        try:
+            await self.connection.connect()
+        except Exception:
+            self.log.exception("Kernel %s: connecting the WebSocket failed", kernel_id)
+            self.close(1011, "Could not connect to the kernel")
+
+    async def on_message(self, message: str | bytes) -> None:
+        if self.connection is not None:
+            await self.connection.handle_incoming_message(message)
+
+    def on_close(self) -> None:
+        if self.connection is not None:
+            self.connection.disconnect()
+            self.log.info("Kernel %s: client disconnected (session %s)", self.connection.kernel_id,
+                          self.connection.session_id or "-")

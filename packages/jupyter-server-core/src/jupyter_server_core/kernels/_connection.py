@@ -1,0 +1,321 @@
+"""ZMQChannelsWebsocketConnection: one WebSocket client bridged to one kernel's channels.
+
+The handler (``_websocket``) owns the WebSocket; this object owns the bridge: it decodes
+client frames, routes them to the kernel's shell, control and stdin channels signed with
+the kernel's key, and encodes the kernel's messages for the client in the protocol the
+client chose. Per-kernel state that must outlive it (who is connected, what a
+disconnected session missed) lives in the registry of ``_wsregistry``.
+
+``ServerApp.kernel_websocket_connection_class`` names this class; a subclass may
+override :meth:`prepare`, :meth:`connect`, :meth:`disconnect`,
+:meth:`handle_incoming_message` and :meth:`handle_outgoing_message`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from jupyter_client.session import Session
+from tornado import web
+from tornado.websocket import WebSocketClosedError
+from traitlets import Any as AnyTrait
+from traitlets import Bool, Float, Unicode
+from traitlets.config import LoggingConfigurable
+
+from ._wschannels import KernelChannels
+from ._wsprotocol import CLIENT_CHANNELS, V1_PROTOCOL, FrameError, RawMessage, decode_legacy, decode_v1, encode_legacy, encode_v1
+from ._wsratelimit import IOPubRateLimiter
+from ._wsregistry import KernelConnectionRegistry, registry_for
+
+__all__ = ["ZMQChannelsWebsocketConnection"]
+
+#: How long a new connection waits for proof that its iopub subscription is live.
+NUDGE_TIMEOUT = 5.0
+
+_CLOSE_INVALID_DATA = 1007
+
+
+class ZMQChannelsWebsocketConnection(LoggingConfigurable):
+    """The bridge between one kernel WebSocket and the kernel's ZMQ channels.
+
+    ``parent`` is the kernel manager. The handler calls, in order: :meth:`prepare`
+    (before the upgrade; HTTPError refuses it), :meth:`connect` (once open),
+    :meth:`handle_incoming_message` for every frame, and :meth:`disconnect` on close.
+    """
+
+    kernel_id = Unicode(help="The kernel this connection talks to.")
+    session_id = Unicode("", help="The client's session id (``?session_id=``); empty disables replay.")
+    kernel_ws_protocol = Unicode("", help="The negotiated subprotocol: '' (default JSON protocol) or v1.")
+    websocket_handler = AnyTrait(help="The WebSocket handler: write_message(data, binary=) and close(code, reason).")
+    limit_rate = Bool(False, help="Whether to limit the rate of iopub output (ServerApp.limit_rate).")
+    iopub_msg_rate_limit = Float(1000, help="(msgs/sec) iopub output message limit (ServerApp.iopub_msg_rate_limit).")
+    iopub_data_rate_limit = Float(1000000, help="(bytes/sec) stream output limit (ServerApp.iopub_data_rate_limit).")
+    rate_limit_window = Float(3, help="(sec) Window over which the rates are measured (ServerApp.rate_limit_window).")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session: Session | None = None
+        self.channels: KernelChannels | None = None
+        self._rate_limiter: IOPubRateLimiter | None = None
+        self._iopub_seen: asyncio.Event | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._kernel_gone = False
+        self._connected = False
+
+    @property
+    def kernel_manager(self) -> Any:
+        return self.parent
+
+    @property
+    def registry(self) -> KernelConnectionRegistry:
+        return registry_for(self.kernel_manager)
+
+    @property
+    def kernel(self) -> Any:
+        return self.kernel_manager.get_kernel(self.kernel_id)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def prepare(self) -> None:
+        """Before the upgrade: the kernel must exist and finish starting (404 otherwise)."""
+        km = self.kernel_manager
+        if self.kernel_id not in km:
+            raise web.HTTPError(404, f"No such kernel: {self.kernel_id}")
+        kernel = km.get_kernel(self.kernel_id)
+        ready = kernel.ready
+        try:
+            await (ready if isinstance(ready, asyncio.Future) else asyncio.wrap_future(ready))
+        except Exception as exc:
+            raise web.HTTPError(404, f"Kernel {self.kernel_id} failed to start: {exc}") from None
+        if self.kernel_id not in km:
+            raise web.HTTPError(404, f"No such kernel: {self.kernel_id}")
+        self.session = Session(
+            parent=self, key=kernel.session.key, signature_scheme=kernel.session.signature_scheme,
+            session=self.session_id or uuid.uuid4().hex,
+        )
+        if self.limit_rate:
+            self._rate_limiter = IOPubRateLimiter(self.iopub_msg_rate_limit, self.iopub_data_rate_limit, self.rate_limit_window)
+
+    async def connect(self) -> None:
+        """Once the WebSocket is open: attach channels, replay missed messages, nudge."""
+        assert self.session is not None, "prepare() first"
+        km = self.kernel_manager
+        self._subscribe_kernel_events()
+        notify = getattr(km, "notify_connect", None)
+        if notify is not None:
+            notify(self.kernel_id)
+        self._connected = True
+        registry = self.registry
+        channels = registry.register(self)
+        buffer = registry.take_buffer(self.kernel_id, self.session_id)
+        if buffer is not None:
+            if channels is None:
+                channels = buffer.channels
+                self.log.info("Resuming session %s of kernel %s: replaying %d messages",
+                              self.session_id, self.kernel_id, len(buffer.messages))
+            else:
+                buffer.channels.close()
+        if channels is None:
+            channels = KernelChannels(self.kernel, self.session, self.log)
+            channels.open()
+        self.channels = channels
+        # No await from here until the sink is set: messages keep their order.
+        for message in buffer.messages if buffer is not None else ():
+            self.handle_outgoing_message(message)
+        channels.sink = self._on_kernel_message
+        await self.nudge()
+
+    def disconnect(self) -> None:
+        """The WebSocket closed: park the channels for a later reconnect, or close them."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._connected:
+            self._connected = False
+            notify = getattr(self.kernel_manager, "notify_disconnect", None)
+            if notify is not None:
+                notify(self.kernel_id)
+        still_current = self.registry.unregister(self)
+        channels, self.channels = self.channels, None
+        if channels is None:
+            return  # a newer connection of this session adopted them
+        km = self.kernel_manager
+        keep = (
+            still_current and self.session_id and not self._kernel_gone
+            and getattr(km, "buffer_offline_messages", True) and self.kernel_id in km
+        )
+        if keep:
+            self.registry.start_buffering(self.kernel_id, self.session_id, channels)
+        else:
+            channels.close()
+
+    def close_replaced(self) -> KernelChannels | None:
+        """A newer connection of the same session took over: hand it the channels, close."""
+        channels, self.channels = self.channels, None
+        if channels is not None:
+            channels.sink = None
+        self._close_websocket(1000, "Replaced by a newer connection of the same session")
+        return channels
+
+    # -- the kernel's events -------------------------------------------------------------
+
+    def _subscribe_kernel_events(self) -> None:
+        km = self.kernel_manager
+        subscribe = getattr(km, "on_kernel_event", None)
+        if subscribe is not None:
+            self._unsubscribe = subscribe(self.kernel_id, self._on_kernel_event)
+            return
+        # A manager without events: jupyter_client's restarter callbacks still tell us.
+        kernel = self.kernel
+        callbacks = [(partial(self._on_kernel_event, self.kernel_id, "restarting"), "restart"),
+                     (partial(self._on_kernel_event, self.kernel_id, "dead"), "dead")]
+        for callback, event in callbacks:
+            kernel.add_restart_callback(callback, event)
+
+        def unsubscribe() -> None:
+            for callback, event in callbacks:
+                kernel.remove_restart_callback(callback, event)
+
+        self._unsubscribe = unsubscribe
+
+    def _on_kernel_event(self, kernel_id: str, event: str) -> None:
+        if event == "restarting":
+            self.send_status("restarting")
+        elif event == "restarted":
+            if self.channels is not None:
+                self.channels.reopen()
+                asyncio.ensure_future(self.nudge())
+        elif event == "dead":
+            self._kernel_gone = True
+            self.send_status("dead")
+            self._close_websocket(1000, "The kernel died")
+        elif event == "shutdown":
+            self._kernel_gone = True
+            self._close_websocket(1000, "The kernel was shut down")
+
+    def send_status(self, execution_state: str) -> None:
+        """Tell the client the kernel's state, as an iopub status message from the server."""
+        self._write(self._server_message("status", {"execution_state": execution_state}))
+
+    # -- client -> kernel ----------------------------------------------------------------
+
+    async def handle_incoming_message(self, frame: str | bytes) -> None:
+        """Route one client frame to the kernel; a frame that cannot be decoded closes."""
+        try:
+            message = decode_v1(frame) if self.kernel_ws_protocol == V1_PROTOCOL else decode_legacy(frame)
+        except FrameError as exc:
+            self.log.warning("Kernel %s: closing a WebSocket that sent an invalid frame: %s", self.kernel_id, exc)
+            self._close_websocket(_CLOSE_INVALID_DATA, f"Invalid frame: {exc}"[:120])
+            return
+        if message.channel not in CLIENT_CHANNELS:
+            self.log.warning("Kernel %s: ignoring a %s message on channel %r", self.kernel_id, message.msg_type, message.channel)
+            return
+        allowed = getattr(self.kernel_manager, "allowed_message_types", None)
+        if allowed and message.channel == "shell" and message.msg_type not in allowed:
+            self.log.warning("Kernel %s: message type %r is not allowed; ignoring it", self.kernel_id, message.msg_type)
+            return
+        if self.channels is not None:
+            await self.channels.send(message)
+
+    # -- kernel -> client ----------------------------------------------------------------
+
+    def _on_kernel_message(self, message: RawMessage) -> None:
+        if message.channel == "iopub":
+            if self._iopub_seen is not None:
+                self._iopub_seen.set()
+            if message.msg_type == "iopub_welcome":
+                return  # the kernel greeting our subscription: not the client's business
+        self.handle_outgoing_message(message)
+
+    def handle_outgoing_message(self, message: RawMessage) -> None:
+        """Send one kernel message to the client (after the rate limit and traceback policy)."""
+        if message.channel == "iopub" and self._rate_limiter is not None:
+            msg_type = message.msg_type
+            size = len(message.parts[3]) if msg_type == "stream" else 0
+            deliver, notice = self._rate_limiter.check(msg_type, size)
+            if notice is not None:
+                text = self._rate_limiter.notice_text(notice)
+                self.log.warning("Kernel %s: iopub %s rate exceeded; dropping output", self.kernel_id, notice)
+                self._write(self._server_message("stream", {"name": "stderr", "text": text}, message.parts[1]))
+            if not deliver:
+                return
+        if not getattr(self.kernel_manager, "allow_tracebacks", True):
+            message = self._hide_traceback(message)
+        self._write(message)
+
+    def _hide_traceback(self, message: RawMessage) -> RawMessage:
+        if message.msg_type not in ("error", "execute_reply"):
+            return message
+        content = json.loads(message.parts[3])
+        if "traceback" not in content:
+            return message
+        replacement = getattr(self.kernel_manager, "traceback_replacement_message", "")
+        content["traceback"] = [replacement]
+        parts = [*message.parts[:3], json.dumps(content).encode(), *message.parts[4:]]
+        return RawMessage(message.channel, parts)
+
+    def _server_message(self, msg_type: str, content: dict[str, Any], parent: bytes = b"{}") -> RawMessage:
+        assert self.session is not None
+        msg = self.session.msg(msg_type, content)
+        pack = self.session.pack
+        return RawMessage("iopub", [pack(msg["header"]), parent, b"{}", pack(content)])
+
+    def _write(self, message: RawMessage) -> None:
+        handler = self.websocket_handler
+        if handler is None or handler.ws_connection is None:
+            return
+        data = encode_v1(message) if self.kernel_ws_protocol == V1_PROTOCOL else encode_legacy(message)
+        try:
+            future = handler.write_message(data, binary=isinstance(data, bytes))
+        except WebSocketClosedError:
+            return
+        # A write that fails because the client left is not an error worth a log line.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    def _close_websocket(self, code: int, reason: str) -> None:
+        handler = self.websocket_handler
+        if handler is not None and handler.ws_connection is not None:
+            handler.close(code, reason)
+
+    # -- nudge ---------------------------------------------------------------------------
+
+    async def nudge(self) -> None:
+        """Ask the kernel for kernel_info until iopub shows our subscription is live.
+
+        ZMQ subscriptions take effect asynchronously: without this, the first output of a
+        client's first request could be lost. Requests go on shell and control (control
+        answers while the kernel is busy); their replies are not forwarded, the iopub
+        status messages they cause are.
+        """
+        channels = self.channels
+        if channels is None:
+            return
+        seen = self._iopub_seen = asyncio.Event()
+        delay, waited = 0.2, 0.0
+        try:
+            while waited < NUDGE_TIMEOUT and self.channels is channels and not channels.closed:
+                for channel in ("shell", "control"):
+                    request = self._kernel_info_request(channel)
+                    channels.ignore_replies_to.add(request.header["msg_id"])
+                    await channels.send(request)
+                try:
+                    await asyncio.wait_for(seen.wait(), delay)
+                    return
+                except asyncio.TimeoutError:
+                    waited += delay
+                    delay = min(delay * 2, 1.0)
+            self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests", self.kernel_id, waited)
+        finally:
+            if self._iopub_seen is seen:
+                self._iopub_seen = None
+
+    def _kernel_info_request(self, channel: str) -> RawMessage:
+        assert self.session is not None
+        msg = self.session.msg("kernel_info_request", {})
+        pack = self.session.pack
+        return RawMessage(channel, [pack(msg["header"]), b"{}", b"{}", b"{}"], msg["header"])
