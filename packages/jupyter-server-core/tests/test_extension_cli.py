@@ -32,8 +32,6 @@ def cli(jp_environ, capsys, monkeypatch):
     monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
 
     def run(*argv: str) -> tuple[int, str, str]:
-        for cls in SUBAPPS:
-            cls.clear_instance()
         app = _cli.ServerExtensionApp()
         try:
             app.initialize(list(argv))
@@ -41,6 +39,10 @@ def cli(jp_environ, capsys, monkeypatch):
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0)
+        finally:
+            # Subcommands are singletons: leave none behind for the next ServerApp.instance().
+            for cls in SUBAPPS:
+                cls.clear_instance()
         out, err = capsys.readouterr()
         return code, out, err
 
