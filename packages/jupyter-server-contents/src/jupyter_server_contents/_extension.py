@@ -1,0 +1,64 @@
+"""Loading the contents service into a server: manager, routes, spec, events."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from jupyter_server_core import url_path_join
+from traitlets.utils.importstring import import_item
+
+from ._files_handler import FilesHandler
+from ._handlers import contents_routes
+from ._manager import ContentsManager
+from ._spec import CONTENTS_PATHS, CONTENTS_SCHEMAS
+
+__all__ = ["load_contents", "stop_contents"]
+
+CONTENTS_SCHEMA_ID = "https://events.jupyter.org/jupyter_server/contents_service/v1"
+
+
+def build_contents_manager(serverapp: Any) -> Any:
+    """An instance of ``ServerApp.contents_manager_class`` configured from the server's config."""
+    cls = serverapp.contents_manager_class
+    if isinstance(cls, str):
+        cls = import_item(cls)
+    manager = cls(parent=serverapp, log=serverapp.log)
+    legacy_preferred = getattr(serverapp, "preferred_dir", "")
+    if legacy_preferred and not manager.preferred_dir:
+        # ServerApp.preferred_dir (deprecated) is an OS path; the manager's is an API path.
+        relative = os.path.relpath(os.path.abspath(legacy_preferred), manager.root_dir)
+        if relative == "." or not relative.startswith(".."):
+            try:
+                manager.preferred_dir = "" if relative == "." else relative.replace(os.sep, "/")
+            except Exception as exc:  # noqa: BLE001 - a bad deprecated value is a warning, not a crash
+                serverapp.log.warning("Ignoring ServerApp.preferred_dir: %s", exc)
+        else:
+            serverapp.log.warning("Ignoring ServerApp.preferred_dir %s: it is outside root_dir", legacy_preferred)
+    return manager
+
+
+def load_contents(serverapp: Any) -> None:
+    """Set ``serverapp.contents_manager`` and add /api/contents, /files/ and their spec."""
+    manager = build_contents_manager(serverapp)
+    serverapp.contents_manager = manager
+    serverapp.web_app.settings["contents_manager"] = manager
+    events = getattr(serverapp, "events", None)
+    if events is not None and hasattr(events, "emit"):
+        manager.emit_event = lambda data: events.emit(CONTENTS_SCHEMA_ID, data)
+    base_url = serverapp.base_url
+    routes = contents_routes(base_url, manager)
+    files_class = getattr(manager, "files_handler_class", FilesHandler)
+    files_params = dict(getattr(manager, "files_handler_params", {}) or {})
+    if isinstance(files_class, type) and issubclass(files_class, FilesHandler):
+        files_params["contents_manager"] = manager
+    routes.append((url_path_join(base_url, r"/files/(.*)"), files_class, files_params))
+    serverapp.web_app.add_handlers(".*$", routes)
+    serverapp.api_spec.add(CONTENTS_PATHS, CONTENTS_SCHEMAS)
+    serverapp.log.debug("Contents served from %s by %s", getattr(manager, "root_dir", "?"), type(manager).__name__)
+
+
+def stop_contents(serverapp: Any) -> None:
+    manager = getattr(serverapp, "contents_manager", None)
+    if isinstance(manager, ContentsManager):
+        manager.close()

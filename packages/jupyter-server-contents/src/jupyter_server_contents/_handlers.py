@@ -1,0 +1,212 @@
+"""REST handlers of /api/contents: items, checkpoints and notebook trust.
+
+Status codes, headers and fields follow jupyter_server 2.x; bad requests are 4xx JSON
+errors. Large bodies are parsed and models serialized in a worker thread so that a 20 MB
+notebook does not stall the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from jupyter_server_core import APIHandler, JupyterHandler, url_escape, url_path_join
+from tornado import web
+
+from ._manager import ContentsManager
+
+__all__ = ["contents_routes", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
+
+PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
+CHECKPOINT_ID_REGEX = r"(?P<checkpoint_id>[\w-]+)"
+# Bodies past this size are parsed and answers serialized off the event loop.
+_THREAD_JSON_BYTES = 256 * 1024
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        if obj.tzinfo is None:
+            obj = obj.replace(tzinfo=timezone.utc)
+        return obj.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def _dumps(model: Any) -> str:
+    return json.dumps(model, default=_json_default)
+
+
+class ContentsAPIHandler(APIHandler):
+    """Base of the contents handlers: the manager comes in through the route."""
+
+    auth_resource = "contents"
+
+    def initialize(self, contents_manager: ContentsManager) -> None:
+        self.contents_manager = contents_manager
+
+    def location_url(self, *parts: str) -> str:
+        return url_path_join(self.base_url, "api", "contents", *(url_escape(p) for p in parts if p))
+
+    async def read_model(self) -> dict[str, Any] | None:
+        """The JSON object in the body, None when the body is empty; 400 otherwise."""
+        body = self.request.body
+        if not body:
+            return None
+        try:
+            if len(body) > _THREAD_JSON_BYTES:
+                model = await asyncio.to_thread(json.loads, body)
+            else:
+                model = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise web.HTTPError(400, "Invalid JSON in body of request") from None
+        if not isinstance(model, dict):
+            raise web.HTTPError(400, "The body must be a JSON object (a contents model)")
+        return model
+
+    async def finish_json(self, model: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        big = isinstance(model, dict) and isinstance(model.get("content"), (dict, list, str)) and (
+            model.get("size") or 0) > _THREAD_JSON_BYTES
+        self.finish(await asyncio.to_thread(_dumps, model) if big else _dumps(model))
+
+    async def finish_model(self, model: dict[str, Any], status: int = 200, location: bool = True) -> None:
+        if location:
+            self.set_header("Location", self.location_url(model["path"]))
+        if isinstance(model.get("last_modified"), datetime):
+            self.set_header("Last-Modified", model["last_modified"])
+        await self.finish_json(model, status)
+
+
+def _flag(handler: web.RequestHandler, name: str, message: str) -> bool:
+    value = handler.get_query_argument(name, "0" if name == "hash" else "1")
+    if value not in ("0", "1"):
+        raise web.HTTPError(400, message.format(value=value))
+    return value == "1"
+
+
+class ContentsHandler(ContentsAPIHandler):
+    """``/api/contents/<path>``: GET, PUT, POST, PATCH, DELETE."""
+
+    async def get(self, path: str = "") -> None:
+        kind = self.get_query_argument("type", None) or None
+        fmt = self.get_query_argument("format", None) or None
+        content = _flag(self, "content", "Content '{value}' is invalid")
+        require_hash = _flag(self, "hash", "Hash argument '{value}' is invalid. It must be '0' or '1'.")
+        model = await self.contents_manager.get(path, content=content, type=kind, format=fmt,
+                                                require_hash=require_hash)
+        await self.finish_model(model, location=False)
+
+    async def patch(self, path: str = "") -> None:
+        model = await self.read_model()
+        if model is None:
+            raise web.HTTPError(400, "JSON body missing")
+        result = await self.contents_manager.update(model, path)
+        await self.finish_model(result)
+
+    async def post(self, path: str = "") -> None:
+        """Create an untitled item in directory ``path``, or copy ``copy_from`` into it."""
+        cm = self.contents_manager
+        if await cm.file_exists(path):
+            raise web.HTTPError(400, "Cannot POST to files, use PUT instead.")
+        model = await self.read_model() or {}
+        copy_from = model.get("copy_from")
+        if copy_from:
+            if not isinstance(copy_from, str):
+                raise web.HTTPError(400, "copy_from must be a path")
+            result = await cm.copy(copy_from, path)
+        else:
+            result = await cm.new_untitled(path=path, type=model.get("type") or "", ext=model.get("ext") or "")
+        await self.finish_model(result, 201)
+
+    async def put(self, path: str = "") -> None:
+        """Save (200) or create (201) the item at ``path``; an empty body creates an untitled one."""
+        cm = self.contents_manager
+        model = await self.read_model()
+        if model is None:
+            result = await cm.new_untitled(path=path)
+            await self.finish_model(result, 201)
+            return
+        if model.get("copy_from"):
+            raise web.HTTPError(400, "Cannot copy with PUT, only POST")
+        existed = await cm.file_exists(path)
+        chunk = model.get("chunk")
+        if not existed and chunk not in (None, 1):
+            pending = getattr(cm, "upload_in_progress", None)
+            existed = bool(pending is not None and await pending(path))
+        if existed:
+            result = await cm.save(model, path)
+            await self.finish_model(result, 200)
+        else:
+            result = await cm.new(model, path)
+            await self.finish_model(result, 201)
+
+    async def delete(self, path: str = "") -> None:
+        await self.contents_manager.delete(path)
+        self.set_status(204)
+        self.finish()
+
+
+class CheckpointsHandler(ContentsAPIHandler):
+    """``/api/contents/<path>/checkpoints``: list (GET) and create (POST)."""
+
+    async def get(self, path: str = "") -> None:
+        await self.finish_json(await self.contents_manager.list_checkpoints(path))
+
+    async def post(self, path: str = "") -> None:
+        checkpoint = await self.contents_manager.create_checkpoint(path)
+        self.set_header("Location", self.location_url(path.strip("/"), "checkpoints", checkpoint["id"]))
+        await self.finish_json(checkpoint, 201)
+
+
+class ModifyCheckpointsHandler(ContentsAPIHandler):
+    """``/api/contents/<path>/checkpoints/<id>``: restore (POST) and delete (DELETE)."""
+
+    async def post(self, path: str, checkpoint_id: str) -> None:
+        await self.contents_manager.restore_checkpoint(checkpoint_id, path)
+        self.set_status(204)
+        self.finish()
+
+    async def delete(self, path: str, checkpoint_id: str) -> None:
+        await self.contents_manager.delete_checkpoint(checkpoint_id, path)
+        self.set_status(204)
+        self.finish()
+
+
+class TrustNotebooksHandler(ContentsAPIHandler):
+    """``/api/contents/<path>/trust``: POST signs the notebook (201, empty body)."""
+
+    async def post(self, path: str = "") -> None:
+        await self.contents_manager.trust_notebook(path)
+        self.set_status(201)
+        self.finish()
+
+
+class RedirectHandler(JupyterHandler):
+    """Old and trailing-slash spellings of contents URLs: 302 to the canonical one."""
+
+    allow_unauthenticated = True
+
+    def initialize(self, target: str) -> None:
+        self.target = target
+
+    async def get(self, path: str = "") -> None:
+        url = url_path_join(self.base_url, self.target, url_escape(path.strip("/")))
+        if self.request.query:
+            url += "?" + self.request.query
+        self.redirect(url)
+
+
+def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[Any]:
+    """The /api/contents routes, checkpoints and trust first (their URLs look like paths)."""
+    kwargs = {"contents_manager": contents_manager}
+    api = url_path_join(base_url, "api")
+    return [
+        (api + "/contents" + PATH_REGEX + "/checkpoints", CheckpointsHandler, kwargs),
+        (api + "/contents" + PATH_REGEX + "/checkpoints/" + CHECKPOINT_ID_REGEX, ModifyCheckpointsHandler, kwargs),
+        (api + "/contents" + PATH_REGEX + "/trust", TrustNotebooksHandler, kwargs),
+        (api + "/contents/(?P<path>.+)/", RedirectHandler, {"target": "api/contents"}),
+        (api + "/contents" + PATH_REGEX, ContentsHandler, kwargs),
+        (api + "/notebooks/?(?P<path>.*)", RedirectHandler, {"target": "api/contents"}),
+    ]

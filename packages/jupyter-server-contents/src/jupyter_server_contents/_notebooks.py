@@ -1,0 +1,64 @@
+"""Reading and writing notebook files (called from a worker thread)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tornado.web import HTTPError
+
+from . import _fsio
+
+__all__ = ["read_notebook", "write_notebook"]
+
+
+def _validation_message(error: Any) -> str | None:
+    if not error:
+        return None
+    return f"Notebook validation failed: {error.get('ValidationError', error)}"
+
+
+def read_notebook(os_path: str, api_path: str, require_hash: bool) -> tuple[Any, str | None, str | None]:
+    """(notebook as nbformat v4, sha256 of the file or None, validation message or None).
+
+    A file that is not UTF-8 JSON in the notebook format is a 400 naming the path.
+    """
+    import nbformat
+
+    with open(os_path, "rb") as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest() if require_hash else None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPError(400, f"Unreadable Notebook: {api_path} is not UTF-8 encoded") from None
+    captured: dict[str, Any] = {}
+    try:
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=captured)
+    except Exception as exc:  # noqa: BLE001 - NotJSONError, version errors...: a bad file, not a bug
+        raise HTTPError(400, f"Unreadable Notebook: {api_path} {exc!r}") from None
+    return nb, digest, _validation_message(captured)
+
+
+def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | None:
+    """Serialize and write a notebook; return the validation message, if it is not valid.
+
+    A notebook that cannot be serialized at all (missing ``nbformat``, wrong structure) is a
+    400; one that serializes but breaks the schema is saved, as jupyter_server does, with a
+    message in the returned model.
+    """
+    import os
+
+    import nbformat
+
+    captured: dict[str, Any] = {}
+    try:
+        text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)
+    except Exception as exc:  # noqa: BLE001 - malformed content from the client
+        raise HTTPError(400, f"Invalid notebook {api_path}: {type(exc).__name__}: {exc}") from None
+    if os.path.isdir(os_path):
+        raise HTTPError(400, f"{api_path} is a directory, not a notebook", reason="bad type")
+    if not text.endswith("\n"):
+        text += "\n"
+    _fsio.write_file(os_path, text.encode("utf-8"), atomic=atomic)
+    return _validation_message(captured)
