@@ -3,7 +3,6 @@ and real ``jupyter server`` subprocesses started from classic config alone."""
 
 from __future__ import annotations
 
-import datetime
 import http.cookiejar
 import json
 import logging
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyter_server_core.pytest_plugin import ServerProcess, free_port
+from jupyter_server_core.pytest_plugin import ServerProcess, free_port, self_signed_cert
 
 
 @pytest.fixture
@@ -82,29 +81,7 @@ def port() -> int:
 @pytest.fixture
 def self_signed(tmp_path: Path) -> tuple[Path, Path]:
     """A certificate and key for 127.0.0.1 and localhost, generated for this test."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return certfile, keyfile
+    return self_signed_cert(tmp_path)
 
 
 class Server(ServerProcess):
