@@ -104,6 +104,15 @@ def test_migrate_copies_with_server_spellings(tmp_path, capsys):
     assert "jupyter_notebook_config.py:1:" not in out and "jupyter_notebook_config.py:4:" not in out
 
 
+def test_new_files_are_no_more_readable_than_the_classic_ones(tmp_path, capsys):
+    folder = classic_folder(tmp_path / "cfg")
+    (folder / "jupyter_notebook_config.json").chmod(0o600)
+    (folder / "jupyter_notebook_config.py").chmod(0o640)
+    migrate(f"--config-dir={folder}")
+    assert (folder / "jupyter_server_config.json").stat().st_mode & 0o777 == 0o600
+    assert (folder / "jupyter_server_config.py").stat().st_mode & 0o777 == 0o640
+
+
 def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path, capsys):
     folder = classic_folder(tmp_path / "cfg")
     before = snapshot(folder)

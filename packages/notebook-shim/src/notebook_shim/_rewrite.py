@@ -35,6 +35,7 @@ class FileChange:
     path: Path
     old: str | None
     new: str
+    source: Path | None = None  # the classic file it comes from: a new file gets its mode
 
 
 @dataclass
@@ -169,7 +170,7 @@ class _Folder:
             merged.setdefault(target[0], {})[target[1]] = value
         if merged != self.server_json:
             self.plan.changes.append(FileChange(self.server_json_path, self.server_json_text,
-                                                json.dumps(merged, indent=2) + "\n"))
+                                                json.dumps(merged, indent=2) + "\n", path))
             self.server_json = merged
 
     def rewrite_py(self) -> None:
@@ -216,7 +217,7 @@ class _Folder:
         if not head.endswith("\n"):
             head += "\n"
         block = f"\n# Migrated from {path.name} by `jupyter server migrate`.\n" + "\n".join(new_lines) + "\n"
-        self.plan.changes.append(FileChange(self.server_py_path, old, head + block))
+        self.plan.changes.append(FileChange(self.server_py_path, old, head + block, path))
 
     def rewrite_conf_d(self) -> None:
         folder = self.plan.directory / f"{NB}.d"
@@ -247,7 +248,7 @@ class _Folder:
                                                f"but {dest.parent.name}/{dest.name} says {current[key]}; kept")
                     current.setdefault(key, item)
             if merged != existing:
-                self.plan.changes.append(FileChange(dest, old_text, json.dumps(merged, indent=2) + "\n"))
+                self.plan.changes.append(FileChange(dest, old_text, json.dumps(merged, indent=2) + "\n", path))
 
 
 def plan_folder(directory: str | Path) -> FolderPlan:

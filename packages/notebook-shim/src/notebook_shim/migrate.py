@@ -47,6 +47,8 @@ def _write(change: FileChange) -> str:
     change.path.parent.mkdir(parents=True, exist_ok=True)
     if change.old is None:
         change.path.write_text(change.new, encoding="utf-8")
+        if change.source is not None:  # a token or password hash is no more readable than before
+            shutil.copymode(change.source, change.path)
         return f"Created {change.path}"
     backup = backup_path(change.path, change.old)
     if not backup.exists():
