@@ -95,12 +95,12 @@ class MigrateApp(JupyterApp):
 
     name = "jupyter server migrate"
     description = __doc__
-    examples = """
-    jupyter server migrate --dry-run          # show what would change
-    jupyter server migrate                    # every config folder
-    jupyter server migrate --user             # only ~/.jupyter (or JUPYTER_CONFIG_DIR)
-    jupyter server migrate --config-dir=/etc/jupyter
-    """
+    examples = (
+        "jupyter server migrate --dry-run          # show what would change\n"
+        "jupyter server migrate                    # every config folder\n"
+        "jupyter server migrate --user             # only ~/.jupyter (or JUPYTER_CONFIG_DIR)\n"
+        "jupyter server migrate --config-dir=/etc/jupyter\n"
+    )
 
     dry_run = Bool(False, help="Print a unified diff of what would change; write nothing.").tag(config=True)
     target_dir = Unicode("", help="Migrate only this config folder.").tag(config=True)
