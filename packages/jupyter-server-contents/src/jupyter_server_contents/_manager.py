@@ -305,12 +305,19 @@ class ContentsManager(LoggingConfigurable):
         await self._in_notary(mark, nb)
 
     async def check_and_sign(self, nb: Any, path: str = "") -> None:
-        """Sign a notebook about to be saved if all its cells are trusted."""
+        """Sign a notebook about to be saved if all its cells are trusted.
+
+        The transient ``trusted`` marks are removed first (they are never written), so the
+        signature matches the notebook as it will be read back.
+        """
         def sign(notary: Any, nb: Any) -> bool:
-            if notary.check_cells(nb):
+            from nbformat.v4.rwbase import strip_transient
+
+            trusted = bool(notary.check_cells(nb))
+            strip_transient(nb)
+            if trusted:
                 notary.sign(nb)
-                return True
-            return False
+            return trusted
 
         if not await self._in_notary(sign, nb):
             self.log.warning("Notebook %s is not trusted", path)
@@ -321,7 +328,14 @@ class ContentsManager(LoggingConfigurable):
         if model["type"] != "notebook":
             raise HTTPError(400, f"{model['path']} is not a notebook")
         self.log.warning("Trusting notebook %s", path)
-        await self._in_notary(lambda notary, nb: notary.sign(nb), model["content"])
+
+        def sign(notary: Any, nb: Any) -> None:
+            from nbformat.v4.rwbase import strip_transient
+
+            strip_transient(nb)
+            notary.sign(nb)
+
+        await self._in_notary(sign, model["content"])
 
     # -- checkpoints -------------------------------------------------------------------
 
