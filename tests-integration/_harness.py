@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import importlib.util
 import json
 import os
@@ -83,10 +84,13 @@ class Dist:
         WORK.mkdir(exist_ok=True)
         target = WORK / f"dist-{sources_hash()}"
         if (target / ".complete").is_file():
+            os.utime(target)  # in use: not stale
             return cls(target, {})
-        for stale in WORK.glob("building-*"):  # left by an interrupted or failed session
-            if time.time() - stale.stat().st_mtime > 3600:
-                shutil.rmtree(stale, ignore_errors=True)
+        # Builds of other sources, unused for an hour (a concurrent session may use a newer one).
+        for stale in [*WORK.glob("building-*"), *WORK.glob("dist-*")]:
+            with contextlib.suppress(OSError):  # already gone
+                if time.time() - stale.stat().st_mtime > 3600:
+                    shutil.rmtree(stale, ignore_errors=True)
         scratch = WORK / f"building-{os.getpid()}"
         shutil.rmtree(scratch, ignore_errors=True)
         failures = {}
@@ -100,8 +104,6 @@ class Dist:
         if failures:  # never cache a broken build
             return cls(scratch, failures)
         (scratch / ".complete").write_text(VERSION)
-        for old in WORK.glob("dist-*"):
-            shutil.rmtree(old, ignore_errors=True)
         with contextlib.suppress(OSError):  # another session may have won the race
             scratch.rename(target)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -263,6 +265,8 @@ class Server:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as e:
             status, raw = e.code, e.read()
+        except (OSError, http.client.HTTPException) as e:
+            raise AssertionError(f"{method} {path}: no answer ({e!r})\n--- server log ---\n{self.log()}") from e
         text = raw.decode("utf-8", "replace")
         try:
             return status, json.loads(text) if text else None
