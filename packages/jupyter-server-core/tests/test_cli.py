@@ -185,3 +185,21 @@ def test_deprecated_serverapp_password_forwards(config_file_server):
         assert r.url.endswith("/api/me")  # logged in and sent on to `next`
     with opener.open(server.url + "api/status", timeout=10) as r:
         assert r.status == 200
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "words"),
+    [
+        ("jupyter_server_config.py", "c.ServerApp.ip = (\n", "SyntaxError"),
+        ("jupyter_server_config.py", "c.ServerApp.port = undefined_name\n", "undefined_name"),
+        ("jupyter_server_config.py", "c.ServerApp.root_dir = '/no/such/dir'\n", "root_dir"),
+        ("jupyter_server_config.json", '{"ServerApp": {"port_retries": "x"}}', "port_retries"),
+    ],
+)
+def test_bad_config_file_stops_with_one_line(jp_environ, filename, text, words):
+    # Running without part of the operator's config (a password, say) would be worse.
+    (jp_environ["config"] / filename).write_text(text)
+    result = run_cli("--allow-root", "--no-browser", "--port=0")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len([line for line in result.stderr.splitlines() if words in line]) == 1, result.stderr

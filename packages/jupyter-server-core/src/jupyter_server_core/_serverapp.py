@@ -21,7 +21,7 @@ from jupyter_core.application import JupyterApp, base_aliases, base_flags
 from jupyter_core.paths import secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
-from traitlets import Instance, TraitError, Unicode, default
+from traitlets import Bool, Instance, TraitError, Unicode, default
 
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
@@ -120,6 +120,21 @@ class ServerApp(JupyterApp, RunningMixin):
     @default("config_file_name")
     def _default_config_file_name(self) -> str:
         return "jupyter_server_config"
+
+    # A config file that fails to run stops the server: starting without part of the
+    # operator's config (a password, say) would be worse than not starting.
+    raise_config_file_errors = Bool(True, help="Stop with an error when a config file fails to load.")
+
+    def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
+        try:
+            super().load_config_file(suppress_errors)
+        except (TraitError, ValueError, ServerStartError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any error in the user's file, told in one line
+            raise ServerStartError(
+                f"Could not load the config file {self.config_file or self.config_file_name}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
 
     runtime_dir_override = Unicode("", help="Internal: the runtime dir for the info file (tests).")
 
