@@ -198,7 +198,10 @@ class ServerTraits(Configurable):
     disable_check_xsrf = Bool(False, help="Disable cross-site-request-forgery protection (not recommended).").tag(config=True)
     allow_unauthenticated_access = Bool(
         True,
-        help="Allow unauthenticated access to handlers marked as allowing it; False forbids it even there. (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)",
+        help="""Accepted for compatibility with jupyter_server 2.x, where False makes handlers
+        without an authentication rule require login. Here every handler requires login
+        already unless it declares ``allow_unauthenticated = True`` (the login and logout
+        pages, ``GET /api``), whatever this value. (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)""",
     ).tag(config=True)
 
     @default("allow_unauthenticated_access")
