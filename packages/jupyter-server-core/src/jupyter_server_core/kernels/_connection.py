@@ -61,8 +61,12 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         super().__init__(**kwargs)
         self.session: Session | None = None
         self.channels: KernelChannels | None = None
+        self._handed_over: KernelChannels | None = None
         self._rate_limiter: IOPubRateLimiter | None = None
         self._iopub_seen: asyncio.Event | None = None
+        # Cleared while a nudge runs: client frames wait so their output is not missed.
+        self._channels_ready = asyncio.Event()
+        self._channels_ready.set()
         self._unsubscribe: Callable[[], None] | None = None
         self._kernel_gone = False
         self._connected = False
@@ -159,6 +163,8 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         channels, self.channels = self.channels, None
         if channels is not None:
             channels.sink = None
+        # Frames this client sent before it was replaced still go to the kernel.
+        self._handed_over = channels
         self._close_websocket(1000, "Replaced by a newer connection of the same session")
         return channels
 
@@ -188,7 +194,8 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             self.send_status("restarting")
         elif event == "restarted":
             if self.channels is not None:
-                self.channels.reopen()
+                self.channels.reconnect_if_moved()
+                self._channels_ready.clear()
                 asyncio.ensure_future(self.nudge())
         elif event == "dead":
             self._kernel_gone = True
@@ -219,8 +226,11 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         if allowed and message.channel == "shell" and message.msg_type not in allowed:
             self.log.warning("Kernel %s: message type %r is not allowed; ignoring it", self.kernel_id, message.msg_type)
             return
-        if self.channels is not None:
-            await self.channels.send(message)
+        if not self._channels_ready.is_set():
+            await self._channels_ready.wait()
+        channels = self.channels or self._handed_over
+        if channels is not None:
+            await channels.send(message)
 
     # -- kernel -> client ----------------------------------------------------------------
 
@@ -294,6 +304,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         """
         channels = self.channels
         if channels is None:
+            self._channels_ready.set()
             return
         seen = self._iopub_seen = asyncio.Event()
         delay, waited = 0.2, 0.0
@@ -309,10 +320,13 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                 except asyncio.TimeoutError:
                     waited += delay
                     delay = min(delay * 2, 1.0)
-            self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests", self.kernel_id, waited)
+            if waited >= NUDGE_TIMEOUT:
+                self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests",
+                                 self.kernel_id, waited)
         finally:
             if self._iopub_seen is seen:
                 self._iopub_seen = None
+                self._channels_ready.set()
 
     def _kernel_info_request(self, channel: str) -> RawMessage:
         assert self.session is not None

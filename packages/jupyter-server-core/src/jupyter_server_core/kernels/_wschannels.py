@@ -51,10 +51,12 @@ class KernelChannels:
         self.sink: MessageSink | None = None
         self.ignore_replies_to: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._opened_ports: tuple[Any, ...] = ()
         self.closed = False
 
     def open(self) -> None:
         """Connect the four sockets to the kernel and start reading them."""
+        self._opened_ports = self._ports()
         for channel in CHANNELS:
             # The mixin's own method gives the bare socket: the IOLoop kernel managers'
             # override wraps it in a ZMQStream, which has no awaitable recv.
@@ -65,10 +67,20 @@ class KernelChannels:
             self.sockets[channel] = sock
             self._tasks.append(asyncio.ensure_future(self._read(channel, sock)))
 
-    def reopen(self) -> None:
-        """Reconnect after a kernel restart (its ports may have changed)."""
+    def reconnect_if_moved(self) -> bool:
+        """After a kernel restart: reconnect when the kernel's ports changed.
+
+        On the same ports ZMQ reconnects by itself, keeping what is queued.
+        """
+        if self._ports() == self._opened_ports:
+            return False
         self._close_sockets()
         self.open()
+        return True
+
+    def _ports(self) -> tuple[Any, ...]:
+        info = self.kernel.get_connection_info()
+        return tuple(info.get(f"{channel}_port") for channel in CHANNELS) + (info.get("ip"),)
 
     def close(self) -> None:
         """Stop reading and close the sockets; the object is done."""

@@ -136,7 +136,8 @@ def registry_for(kernel_manager: Any) -> KernelConnectionRegistry:
     """The registry of ``kernel_manager``, made on first use.
 
     It listens to the manager's kernel events (when the manager offers
-    ``on_kernel_event``) so a kernel that is shut down or dies leaves no buffer behind.
+    ``on_kernel_event``) so a kernel that is shut down or dies leaves no buffer behind,
+    and a buffer follows a restarted kernel to new ports.
     """
     registry = _registries.get(kernel_manager)
     if registry is None:
@@ -148,8 +149,12 @@ def registry_for(kernel_manager: Any) -> KernelConnectionRegistry:
 
             def on_event(kernel_id: str, event: str) -> None:
                 reg = ref()
-                if reg is not None and event in ("shutdown", "dead"):
+                if reg is None:
+                    return
+                if event in ("shutdown", "dead"):
                     reg.discard_buffer(kernel_id)
+                elif event == "restarted" and kernel_id in reg._buffers:
+                    reg._buffers[kernel_id].channels.reconnect_if_moved()
 
             subscribe(None, on_event)
     return registry
