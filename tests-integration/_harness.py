@@ -226,10 +226,14 @@ class Venv:
 
 
 def build_example_extension(dest: Path) -> Path:
-    """The wheel of ``example_extension/``, an ExtensionApp as a third party would ship it."""
+    """The wheel of the extension author guide's example, packaged as a third party would."""
+    project = dest / "example-ext"
+    shutil.copytree(HERE / "example_extension", project)
+    shutil.copytree(PACKAGES / "jupyter-server-extensionapp" / "tests" / "example_ext", project / "example_ext",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(dest)],
-                   cwd=HERE / "example_extension", check=True, capture_output=True)
-    return next(dest.glob("hello_example-*.whl"))
+                   cwd=project, check=True, capture_output=True)
+    return next(dest.glob("example_ext-*.whl"))
 
 
 def user_dirs(home: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from tornado.websocket import websocket_connect
 
 META = "jupyter-server"
 EXTENSIONAPP = "jupyter-server-extensionapp"
-EXAMPLE = "hello_example"  # tests-integration/example_extension, installed in full_venv
+EXAMPLE = "example_ext"  # the extension author guide's example, installed in full_venv
 NOTEBOOK = {
     "cells": [{"cell_type": "markdown", "id": "c1", "metadata": {}, "source": "# Hello from integration"}],
     "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
@@ -47,9 +48,9 @@ def ours_and_example() -> list[str]:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = make_home(tmp_path_factory.mktemp("full-home"))
-    # The example ExtensionApp reads its own config file, as `jupyter hello` would.
+    # The example ExtensionApp reads its own config file, loaded by a server or launched.
     (home / ".jupyter").mkdir()
-    (home / ".jupyter" / "jupyter_hello_config.py").write_text('c.HelloApp.greeting = "Bonjour"\n')
+    (home / ".jupyter" / "jupyter_example_config.json").write_text('{"ExampleApp": {"greeting": "Bonjour"}}')
     return home
 
 
@@ -140,7 +141,7 @@ def test_a_classic_notebook_config_still_applies(dist: Dist, full_venv: Venv, tm
         assert root.status("api/kernelspecs") == 404
         assert "ServerApp.base_url" in server.log(), "no warning names the new spelling"
         if EXTENSIONAPP in wheel_folders():  # an extension's routes follow the classic base_url
-            assert server.ok("GET", "hello") == "Hello from hello"
+            assert server.ok("GET", "example/api/greeting")["greeting"] == "Hello, world!"
 
 
 def test_jupyter_server_migrate_rewrites_a_classic_config(dist: Dist, full_venv: Venv, tmp_path: Path) -> None:
@@ -160,13 +161,18 @@ def test_jupyter_server_migrate_rewrites_a_classic_config(dist: Dist, full_venv:
 
 def test_an_extension_app_serves_its_page_config_and_static_files(dist: Dist, server: Server) -> None:
     dist.require(EXTENSIONAPP)
-    assert server.ok("GET", "hello") == "Bonjour from hello"
-    assert server.ok("GET", "static/hello/hello.txt") == "static hello\n"
-    assert server.status("static/hello/nothing.txt") == 404
+    answer = server.ok("GET", "example/api/greeting?who=Ada")
+    assert answer == {"greeting": "Bonjour, Ada!", "extension": "example"}
+    page = server.ok("GET", "example")
+    assert '<h1 class="greeting">Bonjour</h1>' in page
+    css = re.search(r'href="/(static/example/example\.css[^"]*)"', page)
+    assert css, page
+    assert ".greeting" in server.ok("GET", css.group(1))
+    assert server.status("static/example/nothing.css") == 404
 
 
 def test_an_extension_app_launches_as_jupyter_name(dist: Dist, full_venv: Venv, home: Path) -> None:
     dist.require(EXTENSIONAPP)
-    with full_venv.server(home, command="hello") as app:
-        assert app.ok("GET", "") == "Bonjour from hello", "/ must lead to the app's page"
+    with full_venv.server(home, command="example") as app:
+        assert '<h1 class="greeting">Bonjour</h1>' in app.ok("GET", ""), "/ must lead to the app's page"
         assert app.ok("GET", "api/terminals") == [], "the other enabled extensions load too"
