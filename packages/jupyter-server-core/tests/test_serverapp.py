@@ -130,24 +130,63 @@ def test_banner_info_file_list_and_stop(launch, jp_environ):
     assert json.loads(run_cli("list", "--jsonlist").stdout) == []
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_signal_shuts_down_cleanly_with_kernels(launch, jp_environ, tmp_path, sig):
+def children_of(pid: int) -> set[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[-1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                found.add(int(entry))
+    return found
+
+
+def start_kernel_over_rest(server: ServerProcess) -> None:
+    """POST /api/kernels and wait until the kernel reports idle (it is fully up)."""
+    headers = {"Authorization": f"token {TOKEN}", "Content-Type": "application/json"}
+    request = urllib.request.Request(server.url + "api/kernels", data=b'{"name": "python3"}',
+                                     headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as r:
+        assert r.status == 201
+        kid = json.load(r)["id"]
+
+    def idle():
+        req = urllib.request.Request(server.url + f"api/kernels/{kid}", headers=headers)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)["execution_state"] == "idle"
+
+    wait_for(idle, what="the kernel to be idle")
+
+
+@pytest.mark.parametrize(("sig", "how"), [(signal.SIGINT, "rest"), (signal.SIGTERM, "manager")])
+def test_signal_shuts_down_cleanly_with_kernels(launch, jp_environ, tmp_path, sig, how):
     ext_dir = tmp_path / "ext"
     ext_dir.mkdir()
     (ext_dir / "kernel_starter.py").write_text(KERNEL_STARTER)
     pid_file = tmp_path / "kernel.pid"
     env = {"PYTHONPATH": os.pathsep.join([str(ext_dir), os.environ.get("PYTHONPATH", "")]),
            "KERNEL_PID_FILE": str(pid_file)}
-    server = launch("--allow-root", "--ip=127.0.0.1", f"--port={free_port()}",
-                    "--ServerApp.jpserver_extensions=kernel_starter=True", env=env)
-    info_of(server, jp_environ["runtime"])
-    kernel_pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), what="the kernel"))
-    assert not pid_gone(kernel_pid)
+    extension = ["--ServerApp.jpserver_extensions=kernel_starter=True"] if how == "manager" else []
+    server = launch("--allow-root", "--ip=127.0.0.1", f"--port={free_port()}", *extension, env=env)
+    server.url = info_of(server, jp_environ["runtime"])["url"]
+    if how == "manager":
+        kernel_pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), what="the kernel"))
+        assert kernel_pid in children_of(server.proc.pid)
+    else:
+        server.wait_ready()
+        start_kernel_over_rest(server)
+    kernels = children_of(server.proc.pid)
+    assert kernels, "no kernel process runs"
     server.proc.send_signal(sig)
     assert server.proc.wait(60) == 0, server.log()
     assert not list(jp_environ["runtime"].glob("jpserver-*.json"))
-    assert wait_for(lambda: pid_gone(kernel_pid), timeout=10, what="the kernel to end")
+    assert wait_for(lambda: all(pid_gone(k) for k in kernels), timeout=10, what="the kernel to end")
     assert "Traceback" not in server.log()
+    assert "Shutting down the server" in server.log()
 
 
 @pytest.fixture
