@@ -286,3 +286,15 @@ def test_token_not_in_subprocess_log(jp_server_process):
     log = server.log_path.read_text()
     assert "/api/nope" in log and "Referer" in log
     assert server.token not in log
+
+
+async def test_login_form_keeps_next_intact(jp_fetch, jp_base_url):
+    target = jp_base_url + 'api/me?a=1&b="<x>"'
+    r = await jp_fetch("login", params={"next": target}, headers=NO_AUTH)
+    page = r.body.decode()
+    assert '"<x>"' not in page  # escaped in the page
+    action = page.split('action="', 1)[1].split('"', 1)[0]
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    assert parse_qs(urlsplit(unescape(action)).query)["next"] == [target]

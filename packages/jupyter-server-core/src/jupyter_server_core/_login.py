@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any
+from urllib.parse import quote
 
 from tornado.escape import xhtml_escape
 
@@ -39,7 +40,7 @@ class LoginHandler(JupyterHandler):
         provider = self.identity_provider
         label = "Password" if getattr(provider, "hashed_password", "") else "Password or token"
         error = f'<p class="error">{xhtml_escape(message)}</p>' if message else ""
-        next_field = xhtml_escape(self.get_argument("next", ""))
+        next_field = xhtml_escape(quote(self.get_argument("next", ""), safe=""))
         body = (
             f'{error}<form method="post" action="{xhtml_escape(url_path_join(self.base_url, "login"))}?next={next_field}">'
             f"{self.xsrf_form_html()}"
