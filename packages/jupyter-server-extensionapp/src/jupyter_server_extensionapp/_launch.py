@@ -63,6 +63,8 @@ def initialize_server(cls: Any, argv: list[str] | None, load_other_extensions: b
         serverapp.default_url = app.default_url
     if "open_browser" not in explicit:
         serverapp.open_browser = app.open_browser
+    if app.file_url_prefix and "file_url_prefix" not in explicit:
+        serverapp.file_url_prefix = app.file_url_prefix
     target = url_path_join(serverapp.base_url, serverapp.default_url)
     serverapp.web_app.add_handlers(".*$", [(url_path_join(serverapp.base_url, "/?"), RedirectToDefault, {"url": target})])
     return serverapp
