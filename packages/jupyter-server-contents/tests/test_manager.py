@@ -1,0 +1,121 @@
+"""The manager as extensions and operators use it: config names, hooks, kernel paths, events."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import jupyter_server_contents as jsc
+
+
+async def test_default_manager_and_settings(jp_serverapp):
+    cm = jp_serverapp.contents_manager
+    assert type(cm) is jsc.AsyncLargeFileManager
+    assert jp_serverapp.web_app.settings["contents_manager"] is cm
+    assert cm.root_dir == jp_serverapp.root_dir
+    assert isinstance(cm.checkpoints, jsc.AsyncFileCheckpoints)
+    # existing config keeps working: the classic names are bases of the default class
+    for name in ("ContentsManager", "FileContentsManager", "AsyncFileContentsManager", "LargeFileManager"):
+        assert name in [c.__name__ for c in type(cm).__mro__]
+
+
+@pytest.mark.parametrize(
+    "jp_server_config",
+    [{"FileContentsManager": {"hide_globs": ["*.secret"], "untitled_notebook": "Notebook"},
+      "FileCheckpoints": {"checkpoint_dir": ".cps"}}],
+)
+async def test_classic_config_names_apply(jp_fetch, jp_root_dir, jp_server_config):
+    (jp_root_dir / "x.secret").write_text("s")
+    (jp_root_dir / "y.txt").write_text("y")
+    listing = json.loads((await jp_fetch("api", "contents")).body)["content"]
+    assert [m["name"] for m in listing] == ["y.txt"]
+    r = await jp_fetch("api", "contents", method="POST", body={"type": "notebook"})
+    assert json.loads(r.body)["name"] == "Notebook.ipynb"
+    assert (jp_root_dir / ".cps" / "Notebook-checkpoint.ipynb").exists()
+
+
+@pytest.mark.parametrize("jp_server_config", [{"ServerApp": {"contents_manager_class": "jupyter_server_contents.FileContentsManager"}}])
+async def test_contents_manager_class_is_configurable(jp_serverapp, jp_fetch, jp_server_config):
+    assert type(jp_serverapp.contents_manager) is jsc.FileContentsManager
+    assert (await jp_fetch("api", "contents")).code == 200
+
+
+@pytest.fixture
+def hook_calls():
+    return []
+
+
+@pytest.fixture
+def jp_server_config(hook_calls):
+    def pre(model, path, contents_manager):
+        hook_calls.append(("pre", path))
+        if model["type"] == "file":
+            model["content"] = model["content"].upper()
+
+    def post(model, os_path, contents_manager):
+        hook_calls.append(("post", model["path"]))
+
+    return {"FileContentsManager": {"pre_save_hook": pre, "post_save_hook": post}}
+
+
+async def test_save_hooks(jp_fetch, jp_root_dir, hook_calls):
+    await jp_fetch("api", "contents", "h.txt", method="PUT", body={"type": "file", "format": "text", "content": "abc"})
+    assert (jp_root_dir / "h.txt").read_text() == "ABC"
+    assert hook_calls == [("pre", "h.txt"), ("post", "h.txt")]
+
+
+async def test_failing_hook_is_reported(jp_serverapp, jp_fetch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    jp_serverapp.contents_manager.register_pre_save_hook(broken)
+    r = await jp_fetch("api", "contents", "h.txt", method="PUT", raise_error=False,
+                       body={"type": "file", "format": "text", "content": "abc"})
+    assert r.code == 500 and "Pre-save hook failed" in json.loads(r.body)["message"]
+
+
+async def test_get_kernel_path(jp_serverapp, jp_root_dir):
+    cm = jp_serverapp.contents_manager
+    (jp_root_dir / "a" / "b").mkdir(parents=True)
+    assert await cm.get_kernel_path("a/b/nb.ipynb") == "a/b"
+    assert await cm.get_kernel_path("a/b") == "a/b"
+    assert await cm.get_kernel_path("nb.ipynb") == ""
+    assert await jp_serverapp.session_manager.kernel_path("a/b/nb.ipynb") == "a/b"
+
+
+async def test_python_api(jp_serverapp, jp_root_dir):
+    cm = jp_serverapp.contents_manager
+    model = await cm.new_untitled(type="notebook")
+    assert model["name"] == "Untitled.ipynb" and await cm.file_exists("Untitled.ipynb")
+    assert await cm.exists("Untitled.ipynb") and not await cm.dir_exists("Untitled.ipynb")
+    assert await cm.is_hidden(".x/y") and not await cm.is_hidden("x/y")
+    await cm.rename("Untitled.ipynb", "renamed.ipynb")
+    got = await cm.get("renamed.ipynb")
+    assert got["content"]["nbformat"] == 4 and got["created"].tzinfo is not None
+    cp = await cm.create_checkpoint("renamed.ipynb")
+    assert [c["id"] for c in await cm.list_checkpoints("renamed.ipynb")] == [cp["id"]]
+    await cm.delete("renamed.ipynb")
+    assert not await cm.exists("renamed.ipynb")
+
+
+async def test_contents_events(jp_serverapp, jp_fetch):
+    events = []
+    logger = jp_serverapp.event_logger  # activates events
+
+    async def listener(logger, schema_id, data):
+        events.append((data["action"], data["path"]))
+
+    from jupyter_server_contents._extension import CONTENTS_SCHEMA_ID
+
+    logger.add_listener(schema_id=CONTENTS_SCHEMA_ID, listener=listener)
+    await jp_fetch("api", "contents", "e.txt", method="PUT", body={"type": "file", "format": "text", "content": "x"})
+    await jp_fetch("api", "contents", "e.txt", method="PATCH", body={"path": "f.txt"})
+    await jp_fetch("api", "contents", "f.txt", method="DELETE")
+    import asyncio
+
+    for _ in range(50):
+        if len(events) >= 4:
+            break
+        await asyncio.sleep(0.01)
+    assert ("save", "e.txt") in events and ("rename", "f.txt") in events and ("delete", "f.txt") in events
