@@ -45,9 +45,11 @@ def jp_server_config(jp_environ, tmp_path, monkeypatch):
         sys.modules.pop(name, None)
 
 
-async def test_config_file_and_command_line_override_manifests(jp_server_config, jp_environ, tmp_path):
+async def test_config_file_and_command_line_override_manifests(jp_server_config, jp_environ, tmp_path, capsys):
     from jupyter_server_core import ServerApp
 
+    bad = jp_environ["env_config"] / "jupyter_server_config.d" / "broken.json"
+    bad.write_text('{"ServerApp": ')
     app = ServerApp()
     app.initialize(["--allow-root", f"--ServerApp.root_dir={tmp_path}", "--ServerApp.jpserver_extensions", "cp_b=True"],
                    bind=False)
@@ -60,3 +62,5 @@ async def test_config_file_and_command_line_override_manifests(jp_server_config,
     assert "cp_a" not in sys.modules
     loaded = {p.name for p in app.extension_manager.loaded_points()}
     assert loaded == {"cp_b", "cp_c"}
+    # An unreadable manifest is named in the log and ignored.
+    assert f"Ignoring an extension manifest: {bad} is not valid JSON" in capsys.readouterr().err

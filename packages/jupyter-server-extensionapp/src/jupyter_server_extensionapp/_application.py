@@ -77,6 +77,13 @@ class ExtensionApp(JupyterApp):
     def _config_file_name_default(self) -> str:
         return f"jupyter_{self.name.replace('-', '_')}_config"
 
+    @property
+    def config_file_paths(self) -> list[str]:
+        """Where ``jupyter_<name>_config`` is looked for: the server's config path once linked."""
+        if self.serverapp is not None:
+            return list(self.serverapp.config_file_paths)
+        return list(super().config_file_paths)
+
     @classmethod
     def get_extension_package(cls) -> str:
         """The importable package that enables this app (the top of its module path)."""
