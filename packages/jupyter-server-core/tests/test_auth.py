@@ -122,12 +122,54 @@ class TestPassword:
         r = await jp_fetch("api", "status", headers=stale, raise_error=False)
         assert r.code == 403
         # The revocation is on disk (0600) for the next server on this runtime dir.
-        revoked = json.loads(Path(jp_serverapp.identity_provider.revoked_sessions_file).read_bytes())
+        revoked = json.loads(Path(jp_serverapp.identity_provider.revoked_sessions_file).read_bytes())  # noqa: ASYNC240
         assert len(revoked) == 1
 
     async def test_info_says_password(self, jp_serverapp):
         info = jp_serverapp.server_info()
         assert info["password"] is True and info["token"] == ""
+
+
+async def test_login_with_token_can_set_a_password(jp_fetch, jp_token, jp_environ, jp_serverapp):
+    page = (await jp_fetch("login", headers=NO_AUTH)).body.decode()
+    assert 'name="new_password"' in page  # offered: token login and allow_password_change
+    cookies = await login_form(jp_fetch)
+    r = await jp_fetch("login", method="POST", raise_error=False,
+                       body=urlencode({"password": jp_token, "new_password": "n3w", "_xsrf": cookies["_xsrf"]}),
+                       headers={"Authorization": None, "Cookie": cookie_header(cookies)})
+    assert r.code == 302
+    path = jp_environ["config"] / "jupyter_server_config.json"
+    hashed = json.loads(path.read_text())["IdentityProvider"]["hashed_password"]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert jp_serverapp.identity_provider.hashed_password == hashed
+    r, _ = await post_login(jp_fetch, "n3w")  # the new password logs in at once
+    assert r.code == 302
+
+
+class TestNoPasswordChange:
+    @pytest.fixture
+    def jp_server_config(self):
+        return {"PasswordIdentityProvider": {"allow_password_change": False}}
+
+    async def test_not_offered_nor_done(self, jp_fetch, jp_token, jp_environ):
+        assert b"new_password" not in (await jp_fetch("login", headers=NO_AUTH)).body
+        cookies = await login_form(jp_fetch)
+        r = await jp_fetch("login", method="POST", raise_error=False,
+                           body=urlencode({"password": jp_token, "new_password": "x", "_xsrf": cookies["_xsrf"]}),
+                           headers={"Authorization": None, "Cookie": cookie_header(cookies)})
+        assert r.code == 302
+        assert not (jp_environ["config"] / "jupyter_server_config.json").exists()
+
+
+class TestNoAuth:
+    @pytest.fixture
+    def jp_token(self):
+        return ""
+
+    async def test_disabled_auth_is_warned_and_open(self, jp_fetch, jp_serverapp, caplog):
+        assert (await jp_fetch("api", "status", headers=NO_AUTH)).code == 200
+        jp_serverapp.identity_provider.validate_security(jp_serverapp)
+        assert "All authentication is disabled" in caplog.text
 
 
 def test_logout_stays_effective_after_restart(jp_environ, tmp_path):

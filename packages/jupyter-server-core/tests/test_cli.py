@@ -83,6 +83,7 @@ def test_show_config_shows_command_line(jp_environ):
         ("--port=notaport", "port"),
         ("--ip=256.300.1.1", "256.300.1.1"),
         ("--ServerApp.certfile=/no/such/cert.pem", "certfile"),
+        ("--PasswordIdentityProvider.password_required=True", "password_required"),
     ],
 )
 def test_bad_config_is_one_readable_line(jp_environ, arg, words):

@@ -46,9 +46,19 @@ class LoginHandler(JupyterHandler):
             f"{self.xsrf_form_html()}"
             f'<label for="password_input">{label}:</label><br>'
             '<input type="password" name="password" id="password_input" autofocus><br>'
+            f"{self._new_password_field()}"
             '<button type="submit" id="login_submit">Log in</button></form>'
         )
         self.finish(_PAGE.format(title="Jupyter Server: log in", body=body))
+
+    def _new_password_field(self) -> str:
+        if not getattr(self.identity_provider, "password_change_allowed", False):
+            return ""
+        return (
+            '<label for="new_password_input">Optionally, with the token above, '
+            "set a password for next time:</label><br>"
+            '<input type="password" name="new_password" id="new_password_input"><br>'
+        )
 
     def get(self) -> None:
         if self.current_user is not None and getattr(self, "_authenticated_by_credentials", True):
@@ -66,6 +76,10 @@ class LoginHandler(JupyterHandler):
             ok = True
         elif provider.token and typed and hmac.compare_digest(typed.encode(), provider.token.encode()):
             ok = True
+            new_password = self.get_argument("new_password", "")
+            if new_password and getattr(provider, "password_change_allowed", False):
+                path = provider.set_password(new_password, self.serverapp.config_dir)
+                self.log.info("Wrote hashed password to %s", path)
         if not ok:
             self.log.warning("Failed login attempt from %s", self.request.remote_ip)
             self._render("Invalid credentials", status=401)

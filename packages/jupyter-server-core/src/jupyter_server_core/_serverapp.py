@@ -247,6 +247,9 @@ class ServerApp(JupyterApp, RunningMixin):
     def init_configurables(self) -> None:
         """Build the identity provider, authorizer and the kernel, session and config managers."""
         self.identity_provider = self.identity_provider_class(parent=self, log=self.log)
+        validate = getattr(self.identity_provider, "validate_security", None)
+        if validate is not None:
+            validate(self)
         self.authorizer = self.authorizer_class(parent=self, log=self.log, identity_provider=self.identity_provider) if _accepts(self.authorizer_class, "identity_provider") else self.authorizer_class(parent=self, log=self.log)
         self.kernel_spec_manager = self.kernel_spec_manager_class(parent=self)
         self.kernel_manager = self.kernel_manager_class(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from typing import Any
 
 from jupyter_core.application import JupyterApp
 from jupyter_core.paths import jupyter_config_dir
@@ -109,24 +107,11 @@ class PasswordApp(JupyterApp):
 
     def start(self) -> None:
         from .auth import passwd
+        from .auth._password import persist_hashed_password
 
         try:
             hashed = passwd()
+            path = persist_hashed_password(hashed, self.config_dir or jupyter_config_dir())
         except ValueError as exc:
             self.exit(str(exc))
-        config_dir = self.config_dir or jupyter_config_dir()
-        path = os.path.join(config_dir, "jupyter_server_config.json")
-        data: dict[str, Any] = {}
-        if os.path.exists(path):
-            try:
-                with open(path, encoding="utf-8") as f:
-                    data = json.load(f)
-            except ValueError:
-                self.exit(f"{path} is not valid JSON; fix or remove it first")
-        data.setdefault("IdentityProvider", {})["hashed_password"] = hashed
-        data.get("ServerApp", {}).pop("password", None)
-        os.makedirs(config_dir, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
         print(f"[JupyterPasswordApp] Wrote hashed password to {path}")

@@ -218,6 +218,14 @@ class IdentityProvider(LoggingConfigurable):
         handler.set_secure_cookie(self.get_cookie_name(handler), json.dumps(data), **options)
         return user
 
+    def validate_security(self, app: Any) -> None:
+        """Called once the server is configured; warn or raise ValueError on unsafe settings."""
+        if not self.auth_enabled:
+            self.log.warning(
+                "All authentication is disabled (IdentityProvider.token is empty and no password "
+                "is set): anyone who can connect to this server can run code on it."
+            )
+
     #: Identity fields a user may change about themselves with ``PATCH /api/me``.
     updatable_fields: tuple[str, ...] = ("name", "display_name", "initials", "avatar_url", "color")
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import json
+import os
 import secrets
+from typing import Any
 
-__all__ = ["passwd", "passwd_check"]
+__all__ = ["passwd", "passwd_check", "persist_hashed_password"]
 
 _SALT_LEN = 12
 
@@ -62,3 +65,29 @@ def passwd_check(hashed_passphrase: str, passphrase: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed, digest)
+
+
+def persist_hashed_password(hashed: str, config_dir: str) -> str:
+    """Store ``hashed`` as ``IdentityProvider.hashed_password`` in ``config_dir``'s
+    ``jupyter_server_config.json`` (other settings kept; mode 0600); return the file's path.
+
+    Raises ValueError when the existing file is not a JSON object, rather than lose it.
+    """
+    path = os.path.join(config_dir, "jupyter_server_config.json")
+    data: dict[str, Any] = {}
+    if os.path.exists(path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except ValueError:
+            data = None  # type: ignore[assignment]
+        if not isinstance(data, dict):
+            raise ValueError(f"{path} is not a JSON object; fix or remove it first")
+    data.setdefault("IdentityProvider", {})["hashed_password"] = hashed
+    data.get("ServerApp", {}).pop("password", None)
+    os.makedirs(config_dir, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_TRUNC
+    return path

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traitlets import Bool, Unicode, default
 
 from ._identity import IdentityProvider
-from ._password import passwd_check
+from ._password import passwd, passwd_check, persist_hashed_password
 
 __all__ = ["PasswordIdentityProvider"]
 
@@ -57,3 +59,25 @@ class PasswordIdentityProvider(IdentityProvider):
 
     def passwd_check(self, password: str) -> bool:
         return bool(self.hashed_password) and passwd_check(self.hashed_password, password)
+
+    @property
+    def password_change_allowed(self) -> bool:
+        """Whether the login form offers to set a password (token logins only)."""
+        return self.allow_password_change and bool(self.token)
+
+    def set_password(self, password: str, config_dir: str) -> str:
+        """Hash ``password``, use it from now on and keep it in ``config_dir``'s
+        jupyter_server_config.json, as ``jupyter server password`` does; return that path."""
+        hashed = passwd(password)
+        path = persist_hashed_password(hashed, config_dir)
+        self.hashed_password = hashed
+        return path
+
+    def validate_security(self, app: Any) -> None:
+        """Refuse to start without a password when ``password_required`` is set."""
+        super().validate_security(app)
+        if self.password_required and not self.hashed_password:
+            raise ValueError(
+                "PasswordIdentityProvider.password_required is set but no password is: "
+                "run `jupyter server password` first"
+            )
