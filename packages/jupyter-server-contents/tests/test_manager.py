@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import jupyter_server_contents as jsc
+import pytest
 
 
 async def test_default_manager_and_settings(jp_serverapp):

@@ -80,7 +80,7 @@ class FileCheckpoints(AsyncCheckpoints):
         return str(parent_root) if parent_root else os.getcwd()
 
     def checkpoint_path(self, checkpoint_id: str, path: str) -> str:
-        """The OS path of a checkpoint of the file at API path ``path``."""
+        """The OS path of a checkpoint of the file at API path ``path`` (call in a thread)."""
         api_path, os_path = resolve(self.root_dir, path)
         parent_api, name = split_api_path(api_path)
         base, ext = os.path.splitext(name)
@@ -97,10 +97,9 @@ class FileCheckpoints(AsyncCheckpoints):
         return {"id": checkpoint_id, "last_modified": datetime.fromtimestamp(mtime, tz=timezone.utc)}
 
     async def create_checkpoint(self, contents_mgr: Any, path: str) -> dict[str, Any]:
-        _, src = resolve(self.root_dir, path)
-        cp_path = self.checkpoint_path("checkpoint", path)
-
         def copy() -> dict[str, Any]:
+            _, src = resolve(self.root_dir, path)
+            cp_path = self.checkpoint_path("checkpoint", path)
             if not os.path.isfile(src):
                 raise HTTPError(404, f"File does not exist: {path}")
             os.makedirs(os.path.dirname(cp_path), exist_ok=True)
@@ -110,10 +109,9 @@ class FileCheckpoints(AsyncCheckpoints):
         return await asyncio.to_thread(copy)
 
     async def restore_checkpoint(self, contents_mgr: Any, checkpoint_id: str, path: str) -> None:
-        _, dst = resolve(self.root_dir, path)
-        cp_path = self.checkpoint_path(checkpoint_id, path)
-
         def copy_back() -> None:
+            _, dst = resolve(self.root_dir, path)
+            cp_path = self.checkpoint_path(checkpoint_id, path)
             if not os.path.isfile(cp_path):
                 raise HTTPError(404, f"Checkpoint does not exist: {path}@{checkpoint_id}")
             _fsio.copy_path(cp_path, dst)
@@ -121,10 +119,9 @@ class FileCheckpoints(AsyncCheckpoints):
         await asyncio.to_thread(copy_back)
 
     async def rename_checkpoint(self, checkpoint_id: str, old_path: str, new_path: str) -> None:
-        old_cp = self.checkpoint_path(checkpoint_id, old_path)
-        new_cp = self.checkpoint_path(checkpoint_id, new_path)
-
         def move() -> None:
+            old_cp = self.checkpoint_path(checkpoint_id, old_path)
+            new_cp = self.checkpoint_path(checkpoint_id, new_path)
             if os.path.isfile(old_cp):
                 os.makedirs(os.path.dirname(new_cp), exist_ok=True)
                 os.replace(old_cp, new_cp)
@@ -132,9 +129,8 @@ class FileCheckpoints(AsyncCheckpoints):
         await asyncio.to_thread(move)
 
     async def delete_checkpoint(self, checkpoint_id: str, path: str) -> None:
-        cp_path = self.checkpoint_path(checkpoint_id, path)
-
         def remove() -> None:
+            cp_path = self.checkpoint_path(checkpoint_id, path)
             if not os.path.isfile(cp_path):
                 raise HTTPError(404, f"Checkpoint does not exist: {path}@{checkpoint_id}")
             os.unlink(cp_path)
@@ -142,9 +138,8 @@ class FileCheckpoints(AsyncCheckpoints):
         await asyncio.to_thread(remove)
 
     async def list_checkpoints(self, path: str) -> list[dict[str, Any]]:
-        cp_path = self.checkpoint_path("checkpoint", path)
-
         def listing() -> list[dict[str, Any]]:
+            cp_path = self.checkpoint_path("checkpoint", path)
             if not os.path.isfile(cp_path):
                 return []
             return [self._model("checkpoint", cp_path)]

@@ -20,7 +20,7 @@ from . import _fsio
 from ._manager import AsyncContentsManager, copy_base_name
 from ._models import HASH_ALGORITHM, base_model, entry_type, file_hash, list_directory
 from ._notebooks import read_notebook, write_notebook
-from ._paths import compile_globs, is_hidden_api_path, resolve, split_api_path
+from ._paths import compile_globs, is_hidden_api_path, normalize_api_path, resolve, split_api_path
 
 __all__ = ["FileContentsManager", "AsyncFileContentsManager"]
 
@@ -67,8 +67,12 @@ class FileContentsManager(AsyncContentsManager):
 
     # -- paths -------------------------------------------------------------------------
 
-    def _resolve(self, path: str) -> tuple[str, str]:
+    def _resolve_sync(self, path: str) -> tuple[str, str]:
+        """(API path, OS path) inside root_dir, or a 404 (symlinks resolved: call in a thread)."""
         return resolve(self.root_dir, path, self._real_root())
+
+    async def _resolve(self, path: str) -> tuple[str, str]:
+        return await asyncio.to_thread(self._resolve_sync, path)
 
     def _real_root(self) -> str:
         cached = getattr(self, "_real_root_cache", None)
@@ -78,27 +82,24 @@ class FileContentsManager(AsyncContentsManager):
         return cached[1]
 
     def _os_path(self, path: str) -> str:
-        """The OS path of an API path (inside root_dir, or 404)."""
-        return self._resolve(path)[1]
+        """The OS path of an API path (inside root_dir, or 404); call in a thread."""
+        return self._resolve_sync(path)[1]
 
     def _refuse_hidden(self, api_path: str, verb: str) -> None:
         if not self.allow_hidden and is_hidden_api_path(api_path):
             raise HTTPError(400, f"Cannot {verb} file or directory {'/' + api_path!r}")
 
     async def file_exists(self, path: str = "") -> bool:
-        os_path = self._os_path(path)
-        return await asyncio.to_thread(os.path.isfile, os_path)
+        return await asyncio.to_thread(lambda: os.path.isfile(self._os_path(path)))
 
     async def dir_exists(self, path: str) -> bool:
-        os_path = self._os_path(path)
-        return await asyncio.to_thread(os.path.isdir, os_path)
+        return await asyncio.to_thread(lambda: os.path.isdir(self._os_path(path)))
 
     async def exists(self, path: str) -> bool:
-        os_path = self._os_path(path)
-        return await asyncio.to_thread(os.path.exists, os_path)
+        return await asyncio.to_thread(lambda: os.path.exists(self._os_path(path)))
 
     async def is_hidden(self, path: str) -> bool:
-        return is_hidden_api_path(self._resolve(path)[0])
+        return is_hidden_api_path(normalize_api_path(path))
 
     # -- get ---------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class FileContentsManager(AsyncContentsManager):
             raise _bad_type(f"Type {type!r} is invalid: use directory, file or notebook")
         if format not in (None, "text", "base64", "json"):
             raise HTTPError(400, f"Format {format!r} is invalid")
-        api_path, os_path = self._resolve(path)
+        api_path, os_path = await self._resolve(path)
         if not self.allow_hidden and is_hidden_api_path(api_path):
             raise HTTPError(404, f"file or directory {'/' + api_path!r} does not exist")
         try:
@@ -133,11 +134,11 @@ class FileContentsManager(AsyncContentsManager):
         return await self._file_model(api_path, os_path, content, format, require_hash)
 
     async def _dir_model(self, api_path: str, os_path: str, st: os.stat_result, content: bool) -> dict[str, Any]:
-        model = base_model(api_path, st, "directory", os.access(os_path, os.W_OK))
+        model = base_model(api_path, st, "directory", await asyncio.to_thread(os.access, os_path, os.W_OK))
         if content:
             model["content"] = await asyncio.to_thread(
                 list_directory, os_path, api_path, allow_hidden=self.allow_hidden,
-                hide_re=compile_globs(list(self.hide_globs)), real_root=self._real_root(),
+                hide_re=compile_globs(tuple(self.hide_globs)), real_root=self._real_root(),
             )
             model["format"] = "json"
         return model
@@ -199,7 +200,7 @@ class FileContentsManager(AsyncContentsManager):
 
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
         """Save a notebook, file or directory at ``path``; return its model without content."""
-        api_path, os_path = self._resolve(path)
+        api_path, os_path = await self._resolve(path)
         kind = model.get("type")
         if not kind:
             raise HTTPError(400, "No file type provided")
@@ -239,7 +240,7 @@ class FileContentsManager(AsyncContentsManager):
         import nbformat
 
         try:
-            nb = nbformat.from_dict(content)
+            nb = nbformat.from_dict(content)  # type: ignore[no-untyped-call]
         except Exception as exc:  # noqa: BLE001 - any malformed structure is the client's error
             raise HTTPError(400, f"Invalid notebook: {exc}") from None
         if not isinstance(nb.get("nbformat"), int) or not isinstance(nb.get("cells", []), list):
@@ -293,7 +294,7 @@ class FileContentsManager(AsyncContentsManager):
         """Delete a file or directory: to the trash when configured, else permanently."""
         from ._delete import delete_path
 
-        api_path, os_path = self._resolve(path)
+        api_path, os_path = await self._resolve(path)
         self._refuse_hidden(api_path, "delete")
         if not api_path:
             raise HTTPError(400, "Can't delete root")
@@ -303,8 +304,8 @@ class FileContentsManager(AsyncContentsManager):
 
     async def rename_file(self, old_path: str, new_path: str) -> None:
         """Move ``old_path`` to ``new_path``; 404 when missing, 409 when the target exists."""
-        old_api, old_os = self._resolve(old_path)
-        new_api, new_os = self._resolve(new_path)
+        old_api, old_os = await self._resolve(old_path)
+        new_api, new_os = await self._resolve(new_path)
         if old_api == new_api:
             return
         self._refuse_hidden(old_api, "rename")
@@ -332,9 +333,9 @@ class FileContentsManager(AsyncContentsManager):
 
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:
         """Copy a file, notebook or directory into directory ``to_path`` as ``<name>-CopyN``."""
-        from_api, from_os = self._resolve(from_path)
+        from_api, from_os = await self._resolve(from_path)
         self._refuse_hidden(from_api, "copy")
-        to_dir = split_api_path(from_api)[0] if to_path is None else self._resolve(to_path)[0]
+        to_dir = split_api_path(from_api)[0] if to_path is None else (await self._resolve(to_path))[0]
         self._refuse_hidden(to_dir, "copy")
         if not from_api:
             raise HTTPError(400, "Cannot copy the root directory")
@@ -352,7 +353,7 @@ class FileContentsManager(AsyncContentsManager):
             if await asyncio.to_thread(_fsio.dir_size, from_os, limit) > limit:
                 raise HTTPError(400, f"Can't copy folders larger than {self.max_copy_folder_size_mb:g} MB: {from_api}")
         name = await self.increment_filename(copy_base_name(split_api_path(from_api)[1]), to_dir, insert="-Copy")
-        to_api, to_os = self._resolve(f"{to_dir}/{name}" if to_dir else name)
+        to_api, to_os = await self._resolve(f"{to_dir}/{name}" if to_dir else name)
         try:
             await asyncio.to_thread(_fsio.copy_path, from_os, to_os, self.use_atomic_writing)
         except OSError as exc:

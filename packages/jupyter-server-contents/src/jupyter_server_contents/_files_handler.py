@@ -58,12 +58,12 @@ class FilesHandler(JupyterHandler):
 
     async def get(self, path: str, include_body: bool = True) -> None:
         cm = self.contents_manager
-        resolve = getattr(cm, "_resolve", None)
+        resolve = getattr(cm, "_resolve_sync", None)
         if resolve is None:
             await self._from_model(path, include_body)
             return
         try:
-            api_path, os_path = resolve(path)
+            api_path, os_path = await asyncio.to_thread(resolve, path)
         except web.HTTPError as exc:
             # A path that climbs out of the root is forbidden, as jupyter_server answers.
             raise web.HTTPError(403 if "outside root" in (exc.log_message or "") else exc.status_code,

@@ -32,8 +32,7 @@ class LargeFileManager(FileContentsManager):
 
     async def upload_in_progress(self, path: str) -> bool:
         """Whether chunks of an upload to ``path`` have arrived and the last one has not."""
-        os_path = self._os_path(path)
-        return await asyncio.to_thread(os.path.isfile, _upload_path(os_path))
+        return await asyncio.to_thread(lambda: os.path.isfile(_upload_path(self._os_path(path))))
 
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
         chunk = model.get("chunk")
@@ -45,7 +44,7 @@ class LargeFileManager(FileContentsManager):
             raise HTTPError(400, "Only files can be uploaded in chunks (type must be 'file')")
         if "content" not in model:
             raise HTTPError(400, "No file content provided")
-        api_path, os_path = self._resolve(path)
+        api_path, os_path = await self._resolve(path)
         self._refuse_hidden(api_path, "create")
         if not api_path:
             raise HTTPError(400, "Cannot save a file at the root's path")
@@ -83,8 +82,13 @@ class LargeFileManager(FileContentsManager):
 
     async def delete_file(self, path: str) -> None:
         await super().delete_file(path)
-        upload = _upload_path(self._os_path(path))
-        await asyncio.to_thread(lambda: os.path.exists(upload) and os.unlink(upload))
+        upload = _upload_path((await self._resolve(path))[1])
+
+        def discard() -> None:
+            if os.path.exists(upload):
+                os.unlink(upload)
+
+        await asyncio.to_thread(discard)
 
 
 class AsyncLargeFileManager(LargeFileManager, AsyncFileContentsManager):

@@ -107,7 +107,7 @@ class ContentsManager(LoggingConfigurable):
     @default("checkpoints")
     def _default_checkpoints(self) -> Checkpoints:
         kwargs = {"parent": self, "log": self.log, **self.checkpoints_kwargs}
-        return self.checkpoints_class(**kwargs)  # type: ignore[no-any-return]
+        return self.checkpoints_class(**kwargs)
 
     @default("notary")
     def _default_notary(self) -> Any:
@@ -263,7 +263,7 @@ class ContentsManager(LoggingConfigurable):
             if model["type"] == "notebook":
                 from nbformat.v4 import new_notebook
 
-                model["content"] = new_notebook()
+                model["content"] = new_notebook()  # type: ignore[no-untyped-call]
                 model["format"] = "json"
             else:
                 model["content"] = ""
@@ -291,7 +291,7 @@ class ContentsManager(LoggingConfigurable):
             if self.notary is None:
                 from nbformat.sign import NotebookNotary
 
-                self.notary = NotebookNotary(parent=self)
+                self.notary = NotebookNotary(parent=self)  # type: ignore[no-untyped-call]
             return fn(self.notary, *args)
 
         return await asyncio.get_running_loop().run_in_executor(self._notary_thread, call)
@@ -314,7 +314,7 @@ class ContentsManager(LoggingConfigurable):
             from nbformat.v4.rwbase import strip_transient
 
             trusted = bool(notary.check_cells(nb))
-            strip_transient(nb)
+            strip_transient(nb)  # type: ignore[no-untyped-call]
             if trusted:
                 notary.sign(nb)
             return trusted
@@ -332,7 +332,7 @@ class ContentsManager(LoggingConfigurable):
         def sign(notary: Any, nb: Any) -> None:
             from nbformat.v4.rwbase import strip_transient
 
-            strip_transient(nb)
+            strip_transient(nb)  # type: ignore[no-untyped-call]
             notary.sign(nb)
 
         await self._in_notary(sign, model["content"])

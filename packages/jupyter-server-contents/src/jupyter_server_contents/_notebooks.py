@@ -34,7 +34,7 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool) -> tuple[Any,
         raise HTTPError(400, f"Unreadable Notebook: {api_path} is not UTF-8 encoded") from None
     captured: dict[str, Any] = {}
     try:
-        nb = nbformat.reads(text, as_version=4, capture_validation_error=captured)
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=captured)  # type: ignore[no-untyped-call]
     except Exception as exc:  # noqa: BLE001 - NotJSONError, version errors...: a bad file, not a bug
         raise HTTPError(400, f"Unreadable Notebook: {api_path} {exc!r}") from None
     return nb, digest, _validation_message(captured)
@@ -53,7 +53,7 @@ def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | 
 
     captured: dict[str, Any] = {}
     try:
-        text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)
+        text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)  # type: ignore[no-untyped-call]
     except Exception as exc:  # noqa: BLE001 - malformed content from the client
         raise HTTPError(400, f"Invalid notebook {api_path}: {type(exc).__name__}: {exc}") from None
     if os.path.isdir(os_path):

@@ -9,6 +9,7 @@ real location is inside the root or raises a 4xx.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import posixpath
 import re
@@ -74,7 +75,8 @@ def is_hidden_api_path(api_path: str) -> bool:
     return any(part.startswith(".") for part in api_path.split("/") if part)
 
 
-def compile_globs(globs: list[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=8)
+def compile_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regular expression matching a name against every glob of ``hide_globs``."""
     if not globs:
         return None
