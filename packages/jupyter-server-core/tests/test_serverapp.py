@@ -72,12 +72,14 @@ def pid_gone(pid: int) -> bool:
 
 @pytest.fixture
 def launch(tmp_path, jp_environ):
-    """Start `jupyter server ARGS` (no defaults but --no-browser); stopped at teardown."""
+    """Start `jupyter server ARGS` (no defaults but --no-browser); stopped at teardown."""  # noqa
     started: list[ServerProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, port: int = 0) -> ServerProcess:
         full_env = dict(os.environ, JUPYTER_TOKEN=TOKEN, **(env or {}))
-        argv = [sys.executable, "-m", "jupyter_server_core", "--no-browser", *args]
+        if not any(a.startswith("--ServerApp.open_browser") for a in args):
+            args = ("--no-browser", *args)
+        argv = [sys.executable, "-m", "jupyter_server_core", *args]
         proc = ServerProcess(argv, full_env, tmp_path, port, TOKEN,
                              tmp_path / f"server-{len(started)}.log")
         started.append(proc)
@@ -284,3 +286,17 @@ def test_password_subcommand_reads_a_tty(jp_environ, launch):
 
     assert passwd_check(hashed, "hunter2") and not passwd_check(hashed, "first")
     assert "hunter2" not in path.read_text()
+
+
+def test_browser_gets_a_redirect_file_not_the_token(launch, jp_environ, tmp_path):
+    seen = tmp_path / "browser-args.txt"
+    fake = tmp_path / "fake_browser.py"
+    fake.write_text(f"import sys\nopen({str(seen)!r}, 'w').write(sys.argv[1])\n")
+    server = launch("--allow-root", "--ip=127.0.0.1", f"--port={free_port()}",
+                    "--ServerApp.open_browser=True", f"--ServerApp.browser={sys.executable} {fake} %s")
+    info = info_of(server, jp_environ["runtime"])
+    url = wait_for(lambda: seen.exists() and seen.read_text(), what="the browser")
+    assert url.startswith("file://") and TOKEN not in url  # process lists show no token
+    page = Path(url[len("file://"):]).read_text()
+    assert f"{info['url']}?token={TOKEN}" in page
+    assert stat.S_IMODE(Path(url[len("file://"):]).stat().st_mode) == 0o600
