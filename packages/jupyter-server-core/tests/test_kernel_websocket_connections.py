@@ -85,6 +85,21 @@ async def test_restart_and_death_are_reported(connect, jp_fetch, kernel_id):
     assert client.ws.close_code == 1000
 
 
+@pytest.mark.parametrize("jp_server_config", [{"KernelRestarter": {"restart_limit": 0}}])
+async def test_death_is_reported_and_closes(connect, jp_fetch, kernel_id):
+    client = await connect(session_id="s1")
+    reply, outputs = await client.execute("import os; os.getpid()")
+    pid = int([m for m in outputs if m["header"]["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"])
+    os.kill(pid, signal.SIGKILL)
+    seen = await wait_for_status(client, "dead")
+    assert seen[-1]["channel"] == "iopub"
+    while await client.recv() is not None:
+        pass
+    assert client.ws.close_code == 1000
+    r = await jp_fetch("api", "kernels", kernel_id, raise_error=False)
+    assert r.code == 404
+
+
 async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id):
     client = await connect(session_id="s1")
     msg_id = await client.send(client.request("execute_request", {"code": "import time; time.sleep(0.5); print('late')"}))

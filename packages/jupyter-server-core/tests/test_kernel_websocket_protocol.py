@@ -138,3 +138,15 @@ def test_data_rate_limit():
     assert limiter.check("stream", 90, now=0.1) == (False, "data")
     assert limiter.check("stream", 1, now=0.2) == (False, None)
     assert limiter.check("stream", 1, now=2.0) == (True, None)
+
+
+def test_offline_buffer_keeps_the_newest_within_its_cap(monkeypatch):
+    from jupyter_server_core.kernels import _wsregistry
+
+    monkeypatch.setattr(_wsregistry, "MAX_BUFFERED_BYTES", 100)
+    buffer = _wsregistry.OfflineBuffer("k:s", channels=None)  # type: ignore[arg-type]
+    for i in range(10):
+        buffer.append(RawMessage("iopub", [b"{}", b"{}", b"{}", str(i).encode() * 20]))
+    assert buffer.nbytes <= 100
+    assert buffer.dropped == 10 - len(buffer.messages)
+    assert buffer.messages[-1].parts[3].startswith(b"9")

@@ -21,7 +21,7 @@ from ._wsprotocol import V1_PROTOCOL
 __all__ = ["KernelWebsocketHandler"]
 
 
-class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
     """Bridges one WebSocket client to one kernel's channels.
 
     Route kwargs: ``kernel_manager`` (the server's MappingKernelManager) and
@@ -35,7 +35,7 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler): 
 
     # -- before the upgrade --------------------------------------------------------------
 
-    def check_origin(self, origin: str) -> bool:
+    def check_origin(self, origin: str = "") -> bool:
         """The server's origin rule; a request carrying the right token needs none.
 
         A browser page of another site cannot know the token, so a token-authenticated
@@ -69,7 +69,7 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler): 
         for name in ("limit_rate", "iopub_msg_rate_limit", "iopub_data_rate_limit", "rate_limit_window"):
             if app is not None and hasattr(app, name):
                 settings[name] = getattr(app, name)
-        return cls(  # type: ignore[no-any-return]
+        return cls(
             parent=self.kernel_manager, log=self.kernel_manager.log, kernel_id=kernel_id,
             session_id=self.get_argument("session_id", ""), websocket_handler=self, **settings,
         )

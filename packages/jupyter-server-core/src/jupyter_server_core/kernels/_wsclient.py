@@ -113,7 +113,7 @@ class KernelWebSocketClient:
 
     async def drain(self, timeout: float = 0.2) -> list[dict[str, Any]]:
         """Whatever arrives within ``timeout`` of quiet."""
-        messages = []
+        messages: list[dict[str, Any]] = []
         while True:
             try:
                 msg = await self.recv(timeout)
