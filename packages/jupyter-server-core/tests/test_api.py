@@ -101,3 +101,22 @@ async def test_security_headers(jp_fetch):
     r = await jp_fetch("api", "status")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'; default-src 'none'"
+
+
+async def test_root_is_a_landing_page_by_default(jp_fetch, jp_base_url):
+    for path in ("", "/"):
+        r = await jp_fetch(path, headers={"Authorization": None})
+        assert r.code == 200 and b"A Jupyter Server is running" in r.body
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+class TestDefaultUrl:
+    @pytest.fixture
+    def jp_server_config(self):
+        return {"ServerApp": {"default_url": "/lab"}}
+
+    async def test_root_redirects_to_default_url_with_query(self, jp_fetch, jp_base_url, jp_token):
+        r = await jp_fetch("", headers={"Authorization": None}, raise_error=False)
+        assert r.code == 302 and r.headers["Location"] == jp_base_url + "lab"
+        r = await jp_fetch("", params={"token": jp_token}, headers={"Authorization": None}, raise_error=False)
+        assert r.headers["Location"] == f"{jp_base_url}lab?token={jp_token}"

@@ -282,6 +282,7 @@ class ServerApp(JupyterApp, RunningMixin):
         """Build the tornado application with the core's own routes; extensions add more."""
         from ._api_handlers import api_routes
         from ._login import login_routes
+        from ._root import root_routes
         from .config import config_routes
 
         pattern = re.compile(self.allow_origin_pat) if self.allow_origin_pat else None
@@ -306,6 +307,7 @@ class ServerApp(JupyterApp, RunningMixin):
         routes: list[Any] = []
         routes += api_routes(self)
         routes += login_routes(self)
+        routes += root_routes(self)
         routes += config_routes(self.base_url, self.config_manager)
         routes += metrics_routes(self)
         routes += events_routes(self.base_url, self.events)
