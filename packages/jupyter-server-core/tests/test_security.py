@@ -125,6 +125,14 @@ class TestAllowOriginPattern:
         assert "Access-Control-Allow-Credentials" not in r.headers
 
 
+    async def test_websocket_follows_the_pattern(self, jp_ws_fetch, test_routes):
+        ws = await jp_ws_fetch("test-echo", headers={"Origin": "https://app.good.example"})
+        ws.close()
+        with pytest.raises(HTTPClientError) as e:
+            await jp_ws_fetch("test-echo", headers={"Origin": "https://good.example.evil.example"})
+        assert e.value.code == 403
+
+
 class TestAllowAnyOrigin:
     @pytest.fixture
     def jp_server_config(self):
