@@ -19,7 +19,7 @@ from traitlets import Bool, Float, default, validate
 from . import _fsio
 from ._manager import AsyncContentsManager, copy_base_name
 from ._models import HASH_ALGORITHM, base_model, entry_type, file_hash, list_directory
-from ._notebooks import read_notebook, write_notebook
+from ._notebooks import read_notebook, to_notebook_node, write_notebook
 from ._paths import compile_globs, is_hidden_api_path, normalize_api_path, resolve, split_api_path
 
 __all__ = ["FileContentsManager", "AsyncFileContentsManager"]
@@ -215,8 +215,7 @@ class FileContentsManager(AsyncContentsManager):
         if kind == "notebook":
             message = await self._save_notebook(model, api_path, os_path)
         elif kind == "file":
-            data = self._file_bytes(model, api_path)
-            await asyncio.to_thread(self._write_regular_file, os_path, api_path, data)
+            await asyncio.to_thread(self._write_regular_file, os_path, api_path, model)
         elif kind == "directory":
             await asyncio.to_thread(self._make_directory, os_path, api_path)
         else:
@@ -237,14 +236,9 @@ class FileContentsManager(AsyncContentsManager):
         content = model["content"]
         if not isinstance(content, dict):
             raise HTTPError(400, "Invalid notebook: the content must be a JSON object")
-        import nbformat
-
-        try:
-            nb = nbformat.from_dict(content)  # type: ignore[no-untyped-call]
-        except Exception as exc:  # noqa: BLE001 - any malformed structure is the client's error
-            raise HTTPError(400, f"Invalid notebook: {exc}") from None
-        if not isinstance(nb.get("nbformat"), int) or not isinstance(nb.get("cells", []), list):
+        if not isinstance(content.get("nbformat"), int) or not isinstance(content.get("cells", []), list):
             raise HTTPError(400, "Invalid notebook: it needs an integer 'nbformat' and a list of 'cells'")
+        nb = await asyncio.to_thread(to_notebook_node, content)
         try:
             await self.check_and_sign(nb, api_path)
         except HTTPError:
@@ -275,7 +269,8 @@ class FileContentsManager(AsyncContentsManager):
         except (binascii.Error, ValueError) as exc:
             raise HTTPError(400, f"Invalid base64 content for {api_path}: {exc}", reason="bad format") from None
 
-    def _write_regular_file(self, os_path: str, api_path: str, data: bytes) -> None:
+    def _write_regular_file(self, os_path: str, api_path: str, model: dict[str, Any]) -> None:
+        data = self._file_bytes(model, api_path)
         if os.path.isdir(os_path):
             raise _bad_type(f"{api_path} is a directory, not a file")
         _fsio.write_file(os_path, data, atomic=self.use_atomic_writing)

@@ -67,8 +67,9 @@ class ContentsAPIHandler(APIHandler):
     async def finish_json(self, model: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        big = isinstance(model, dict) and isinstance(model.get("content"), (dict, list, str)) and (
-            model.get("size") or 0) > _THREAD_JSON_BYTES
+        content = model.get("content") if isinstance(model, dict) else None
+        big = (isinstance(content, list) and len(content) > 500) or (
+            content is not None and ((model.get("size") or 0) > _THREAD_JSON_BYTES))
         self.finish(await asyncio.to_thread(_dumps, model) if big else _dumps(model))
 
     async def finish_model(self, model: dict[str, Any], status: int = 200, location: bool = True) -> None:

@@ -48,13 +48,13 @@ class LargeFileManager(FileContentsManager):
         self._refuse_hidden(api_path, "create")
         if not api_path:
             raise HTTPError(400, "Cannot save a file at the root's path")
-        data = self._file_bytes(model, api_path)
         await self._check_parent(api_path)
         if chunk == 1:
             await self.run_pre_save_hooks(model, api_path)
         upload = _upload_path(os_path)
 
         def write_chunk() -> dict[str, Any] | None:
+            data = self._file_bytes(model, api_path)
             if os.path.isdir(os_path):
                 raise HTTPError(400, f"{api_path} is a directory, not a file", reason="bad type")
             if chunk == 1:

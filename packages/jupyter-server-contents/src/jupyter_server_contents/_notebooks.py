@@ -9,7 +9,7 @@ from tornado.web import HTTPError
 
 from . import _fsio
 
-__all__ = ["read_notebook", "write_notebook"]
+__all__ = ["read_notebook", "write_notebook", "to_notebook_node"]
 
 
 def _validation_message(error: Any) -> str | None:
@@ -38,6 +38,16 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool) -> tuple[Any,
     except Exception as exc:  # noqa: BLE001 - NotJSONError, version errors...: a bad file, not a bug
         raise HTTPError(400, f"Unreadable Notebook: {api_path} {exc!r}") from None
     return nb, digest, _validation_message(captured)
+
+
+def to_notebook_node(content: dict[str, Any]) -> Any:
+    """The client's notebook JSON as an nbformat NotebookNode; 400 when it cannot be one."""
+    import nbformat
+
+    try:
+        return nbformat.from_dict(content)  # type: ignore[no-untyped-call]
+    except Exception as exc:  # noqa: BLE001 - any malformed structure is the client's error
+        raise HTTPError(400, f"Invalid notebook: {exc}") from None
 
 
 def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | None:
