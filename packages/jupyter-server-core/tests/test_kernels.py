@@ -200,9 +200,13 @@ async def test_interrupt_right_after_start_does_not_kill_the_kernel(jp_fetch, jp
     pid = km.get_kernel(kid).provisioner.pid
     # Sent while the kernel may still be importing: the server waits until it is up.
     assert (await jp_fetch("api", "kernels", kid, "interrupt", method="POST")).code == 204
-    assert (await get_json(jp_fetch, "api", "kernels", kid))["execution_state"] == "idle"
-    os.kill(pid, 0)
-    assert km.get_kernel(kid).provisioner.pid == pid
+
+    async def idle():
+        return (await get_json(jp_fetch, "api", "kernels", kid))["execution_state"] == "idle"
+
+    await wait_for(idle)
+    assert await km.get_kernel(kid).is_alive()
+    assert km.get_kernel(kid).provisioner.pid == pid  # not a restarted process
 
 
 async def test_kernel_actions_are_events(jp_fetch, jp_ws_fetch):

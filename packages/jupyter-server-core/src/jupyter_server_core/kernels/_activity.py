@@ -29,15 +29,15 @@ def _connect(kernel: Any, channel: str) -> Any:
 
 async def watch_iopub(
     kernel: Any,
-    on_message: Callable[[str, dict[str, Any]], None],
+    on_message: Callable[[str, dict[str, Any], bool], None],
     untracked: Collection[str],
 ) -> None:
-    """Subscribe to ``kernel``'s iopub and call ``on_message(msg_type, content)`` for each.
+    """Subscribe to ``kernel``'s iopub; call ``on_message(msg_type, content, tracked)`` for each.
 
-    Messages answering an ``untracked`` request type (kernel_info, comm_info... whose
-    traffic is not user activity) are skipped. Only the header is parsed, and the content
-    only for ``status`` messages, so heavy output costs little here. Signatures are not
-    checked: only the kernel can publish on its own iopub socket. Runs until cancelled.
+    ``tracked`` is False for messages answering an ``untracked`` request type (kernel_info,
+    comm_info... whose traffic is not user activity). Only the headers are parsed, and the
+    content only for ``status`` messages, so heavy output costs little here. Signatures are
+    not checked: only the kernel can publish on its own iopub socket. Runs until cancelled.
     """
     socket = _connect(kernel, "iopub")
     unpack = kernel.session.unpack
@@ -48,13 +48,12 @@ async def watch_iopub(
                 start = frames.index(_DELIM)
                 header = unpack(frames[start + 2])
                 parent = unpack(frames[start + 3])
-                if parent.get("msg_type") in untracked:
-                    continue
+                tracked = parent.get("msg_type") not in untracked
                 msg_type = header.get("msg_type", "")
-                content = unpack(frames[start + 5]) if msg_type == "status" else {}
+                content = unpack(frames[start + 5]) if msg_type == "status" and tracked else {}
             except (ValueError, IndexError, TypeError, AttributeError):
                 continue  # not a Jupyter message: nothing to learn from it
-            on_message(msg_type, content)
+            on_message(msg_type, content, tracked)
     finally:
         socket.close(linger=0)
 

@@ -119,7 +119,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._watchers: dict[str, set[asyncio.Task[Any]]] = {}
         self._subscribers: dict[str | None, list[KernelEventCallback]] = {}
         self._with_restart_callbacks: set[str] = set()
-        self._probes: dict[str, asyncio.Task[Any]] = {}  # until the kernel first answers
+        # Set, then dropped, when a new process first shows it runs (see interrupt_kernel).
+        self._unanswered: dict[str, asyncio.Event] = {}
         self.last_kernel_activity: datetime = utcnow()
         #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
         #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
@@ -239,7 +240,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
         self._emit("start", kernel_id, name, f"Kernel {kernel_id} started.")
-        self._probes[kernel_id] = self._spawn(kernel_id, self._track(kernel_id))
+        self._unanswered[kernel_id] = asyncio.Event()
+        self._spawn(kernel_id, self._track(kernel_id))
         self.start_culling()
         return kernel_id
 
@@ -310,11 +312,14 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         kernel = self.get_kernel(kernel_id)
         if not kernel.ready.done():
             raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
-        probe = self._probes.get(kernel_id)
-        if probe is not None and not probe.done():
-            # A SIGINT before the kernel installed its handler would kill it: wait until it
-            # has answered kernel_info once.
-            await asyncio.wait([probe], timeout=self.kernel_info_timeout)
+        unanswered = self._unanswered.get(kernel_id)
+        if unanswered is not None:
+            # A SIGINT before the kernel installed its handler would kill it: wait until the
+            # new process has published something or answered kernel_info.
+            try:
+                await asyncio.wait_for(unanswered.wait(), self.kernel_info_timeout)
+            except asyncio.TimeoutError:
+                pass
         result = kernel.interrupt_kernel()
         if inspect.isawaitable(result):
             await result
@@ -333,7 +338,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
 
     def _stop_watching(self, kernel_id: str) -> None:
         current = asyncio.current_task()
-        self._probes.pop(kernel_id, None)
+        self._unanswered.pop(kernel_id, None)
         for task in list(self._watchers.pop(kernel_id, ())):
             if task is not current:
                 task.cancel()
@@ -360,12 +365,19 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
             self.log.warning("Kernel %s did not answer kernel_info within %ss", kernel_id, self.kernel_info_timeout)
             return
         record.kernel_info = info
+        self._answered(kernel_id)
         if record.execution_state in ("starting", "restarting"):
             record.execution_state = "idle"
 
-    def _on_iopub(self, kernel_id: str, msg_type: str, content: dict[str, Any]) -> None:
+    def _answered(self, kernel_id: str) -> None:
+        event = self._unanswered.pop(kernel_id, None)
+        if event is not None:
+            event.set()
+
+    def _on_iopub(self, kernel_id: str, msg_type: str, content: dict[str, Any], tracked: bool) -> None:
+        self._answered(kernel_id)
         record = self._records.get(kernel_id)
-        if record is None:
+        if record is None or not tracked:
             return
         record.last_activity = self.last_kernel_activity = utcnow()
         state = content.get("execution_state") if msg_type == "status" else None
@@ -381,7 +393,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self._stop_watching(kernel_id)
         record.execution_state = "restarting"
         self._fire(kernel_id, "restarting")
-        self._probes[kernel_id] = self._spawn(kernel_id, self._await_autorestart(kernel_id))
+        self._unanswered[kernel_id] = asyncio.Event()
+        self._spawn(kernel_id, self._await_autorestart(kernel_id))
 
     async def _await_autorestart(self, kernel_id: str) -> None:
         # The restarter restarts the kernel after our callback returns; each phase of that
