@@ -83,3 +83,21 @@ async def test_server_shutdown_ends_every_shell(jp_server_process, jp_environ, t
     assert all(alive(pid) for pid in pids)
     assert server.stop() == 0
     assert not any(alive(pid) for pid in pids), server.log_path.read_text()
+
+
+def test_extension_disable_removes_the_routes(jp_server_process):
+    """`jupyter server extension disable` at the user level (preferred here) turns terminals off."""
+    import os
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="0")
+    subprocess.run([sys.executable, "-m", "jupyter_server_core", "extension", "disable",
+                    "jupyter_server_terminals", "--user"], env=env, check=True, capture_output=True)
+    server = jp_server_process(env={"JUPYTER_PREFER_ENV_PATH": "0"})
+    request = urllib.request.Request(server.url + "api/terminals", headers={"Authorization": f"token {server.token}"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(request, timeout=10)
+    assert e.value.code == 404
