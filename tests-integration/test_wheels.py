@@ -10,7 +10,7 @@ from pathlib import Path
 from zipfile import ZipFile
 
 import pytest
-from _harness import ROOT, VERSION, Dist, normalize, wheel_folders
+from _harness import ROOT, VERSION, Dist, check_wheels, normalize, version_of, wheel_folders
 
 CHECK = ROOT / "tools" / "check_wheels.py"
 
@@ -22,7 +22,7 @@ def run_check(*args: str | Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("folder", wheel_folders())
 def test_every_folder_builds_a_wheel_and_an_sdist(dist: Dist, folder: str) -> None:
     dist.require(folder)
-    base = f"{normalize(folder)}-{VERSION}"
+    base = f"{normalize(folder)}-{version_of(folder)}"
     assert (dist.path / f"{base}-py3-none-any.whl").is_file()
     assert (dist.path / f"{base}.tar.gz").is_file()
 
@@ -38,7 +38,7 @@ def test_the_meta_package_pins_every_sibling_wheel(dist: Dist) -> None:
     wheel = dist.wheel("jupyter-server")
     with ZipFile(wheel) as z:
         names = set(z.namelist())
-    siblings = sorted(f"{folder}=={VERSION}" for folder in wheel_folders() if folder != "jupyter-server")
+    siblings = sorted(f"{folder}=={version_of(folder)}" for folder in wheel_folders() if folder != "jupyter-server")
     assert requires_dist(wheel) == siblings
     assert {"jupyter_server/__init__.py", "jupyter_server/py.typed"} <= names
     assert not any(".data/" in name for name in names), "the meta-package enables no extension of its own"
@@ -111,7 +111,7 @@ def test_check_wheels_opens_the_built_files(dist: Dist, tmp_path: Path) -> None:
             z.writestr(name, data)
     (fake_dist / f"jupyter_server-{VERSION}.tar.gz").unlink()
     lines = run_check("--root", root, "--dist", fake_dist).stdout.splitlines()
-    assert any("version 0.0.1 is not the shared" in line for line in lines), lines
+    assert any(f"version 0.0.1 is not {VERSION}" in line for line in lines), lines
     assert any("jupyter_server_core.json is not shipped as shared-data" in line for line in lines), lines
     assert any(f"jupyter_server-{VERSION}.tar.gz was not built" in line for line in lines), lines
     assert len(lines) == 3, lines
@@ -137,3 +137,21 @@ def test_the_meta_package_builds_from_its_sdist_alone(dist: Dist, tmp_path: Path
     assert result.returncode == 0, result.stdout + result.stderr
     rebuilt = tmp_path / "out" / f"jupyter_server-{VERSION}-py3-none-any.whl"
     assert requires_dist(rebuilt) == requires_dist(dist.wheel("jupyter-server")) != []
+
+
+def test_notebook_shim_keeps_a_version_the_frontends_accept(tmp_path: Path) -> None:
+    """Notebook 7 and JupyterLab require notebook_shim<0.3: ours is 0.2.<shared minor>."""
+    assert check_wheels.expected_version("notebook-shim", "2.91.0") == "0.2.91"
+    assert check_wheels.expected_version("notebook-shim", "2.91.3") == "0.2.91.3"
+    assert check_wheels.expected_version("jupyter-server-core", "2.91.3") == "2.91.3"
+    root = fake_repository(tmp_path)
+    shutil.copytree(ROOT / "packages" / "notebook-shim", root / "packages" / "notebook-shim",
+                    ignore=shutil.ignore_patterns("tests", "__pycache__", "*.egg-info"))
+    pyproject = root / "packages" / "notebook-shim" / "pyproject.toml"
+    text = pyproject.read_text()
+    assert run_check("--root", root).returncode == 0
+    pyproject.write_text(text.replace(f'version = "{version_of("notebook-shim")}"', f'version = "{VERSION}"'))
+    result = run_check("--root", root)
+    assert result.stdout.splitlines() == [
+        f"packages/notebook-shim: version must be {version_of('notebook-shim')}, derived from the shared {VERSION}"
+    ]

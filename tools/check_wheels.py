@@ -8,8 +8,10 @@ Each wheel folder must hold ``pyproject.toml``, ``README.md``, a ``LICENSE`` ide
 root one, ``src/<import_name>/{__init__.py,py.typed}`` and, except the meta-package,
 ``jupyter-config/<import_name>.json``: valid JSON enabling ``<import_name>``, shipped as
 shared-data to ``etc/jupyter/jupyter_server_config.d/<import_name>.json``. The version is the
-shared one (``[tool.hatch.version] path = "../../_version.py"``), dependencies on sibling
-wheels are pinned ``==<version>``, and the meta-package depends on every sibling.
+shared one (``[tool.hatch.version] path = "../../_version.py"``), except for a wheel that
+stands in for an upstream package pinned to a range (see ``expected_version``); dependencies
+on sibling wheels are pinned ``==`` to their version, and the meta-package depends on every
+sibling.
 
 With ``--dist``, the built wheel and sdist of every folder are opened and checked the same
 way (what a user installs, not only what the sources say). Prints one line per problem and
@@ -62,18 +64,35 @@ def shared_version(root: Path) -> str:
     raise SystemExit(f"{root / '_version.py'}: no __version__ = '...' found")
 
 
+def expected_version(name: str, shared: str) -> str:
+    """The version the wheel ``name`` must carry when the shared version is ``shared``.
+
+    Every wheel takes the shared version, but for notebook-shim: Notebook 7 and JupyterLab
+    require ``notebook_shim>=0.2,<0.3`` and ours takes upstream's place, so it is
+    ``0.2.<shared minor>`` (``0.2.<minor>.<patch>`` for a patch release), written in its
+    pyproject.toml. Bump it with the shared version; this tool names it when it is stale.
+    """
+    if normalize(name) == "notebook_shim":
+        _major, minor, patch = (shared.split(".") + ["0", "0"])[:3]
+        return f"0.2.{minor}" if patch == "0" else f"0.2.{minor}.{patch}"
+    return shared
+
+
 def requirement_name(requirement: str) -> str:
     match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
     return normalize(match.group(1)) if match else ""
 
 
-def check_pins(where: str, requirements: list[str], siblings: set[str], version: str) -> list[str]:
-    """Every requirement naming a sibling wheel must be ``name==version``, nothing more."""
+def check_pins(where: str, requirements: list[str], versions: dict[str, str]) -> list[str]:
+    """Every requirement naming a sibling wheel must be ``name==<its version>``, nothing more.
+
+    ``versions``: the expected version of every sibling, by normalized name."""
     problems = []
     for requirement in requirements:
         name = requirement_name(requirement)
-        if name not in siblings:
+        if name not in versions:
             continue
+        version = versions[name]
         spec = requirement.split(";")[0].strip()
         pinned = re.fullmatch(r"[A-Za-z0-9._-]+\s*==\s*(\S+)", spec)
         if not pinned or pinned.group(1) != version:
@@ -92,7 +111,7 @@ def check_manifest_json(where: str, text: str, module: str) -> list[str]:
     return []
 
 
-def check_source(folder: Path, project: dict[str, Any], root: Path, siblings: set[str], version: str) -> list[str]:
+def check_source(folder: Path, project: dict[str, Any], root: Path, versions: dict[str, str], shared: str) -> list[str]:
     """Problems of one wheel's source folder (``project`` is its parsed pyproject.toml)."""
     rel = f"packages/{folder.name}"
     meta = project.get("project", {})
@@ -116,11 +135,15 @@ def check_source(folder: Path, project: dict[str, Any], root: Path, siblings: se
             problems.append(f"{rel}: src/{module}/{part} is missing")
     if f"src/{module}" not in wheel_target.get("packages", []):
         problems.append(f"{rel}: [tool.hatch.build.targets.wheel] packages must list \"src/{module}\"")
-    if "version" in meta or "version" not in meta.get("dynamic", []):
+    expected = versions[normalize(name)]
+    if expected != shared:
+        if meta.get("version") != expected:
+            problems.append(f"{rel}: version must be {expected}, derived from the shared {shared}")
+    elif "version" in meta or "version" not in meta.get("dynamic", []):
         problems.append(f"{rel}: the version must be dynamic, not written in pyproject.toml")
-    if hatch.get("version", {}).get("path") != VERSION_PATH:
+    elif hatch.get("version", {}).get("path") != VERSION_PATH:
         problems.append(f"{rel}: [tool.hatch.version] path must be \"{VERSION_PATH}\"")
-    problems += check_pins(f"{rel}/pyproject.toml", meta.get("dependencies", []), siblings, version)
+    problems += check_pins(f"{rel}/pyproject.toml", meta.get("dependencies", []), versions)
     if name == META_PACKAGE:
         if "dependencies" not in meta.get("dynamic", []) or not (folder / "hatch_build.py").is_file():
             problems.append(f"{rel}: dependencies must be dynamic, filled in by hatch_build.py")
@@ -130,17 +153,18 @@ def check_source(folder: Path, project: dict[str, Any], root: Path, siblings: se
         problems.append(f"{rel}: jupyter-config/{module}.json is missing")
     else:
         problems += check_manifest_json(f"{rel}/jupyter-config/{module}.json", manifest.read_text(encoding="utf-8"), module)
-    shared = wheel_target.get("shared-data", {})
-    if shared.get(f"jupyter-config/{module}.json") != f"{CONFD}/{module}.json":
+    shared_data = wheel_target.get("shared-data", {})
+    if shared_data.get(f"jupyter-config/{module}.json") != f"{CONFD}/{module}.json":
         problems.append(
             f"{rel}: jupyter-config/{module}.json is not shared-data to {CONFD}/{module}.json"
         )
     return problems
 
 
-def check_wheel(wheel: Path, folder: Path, name: str, root: Path, siblings: set[str], version: str) -> list[str]:
+def check_wheel(wheel: Path, folder: Path, name: str, root: Path, versions: dict[str, str]) -> list[str]:
     """Problems of one built wheel file (``folder``: the sources it was built from)."""
     module = import_name(name)
+    version = versions[normalize(name)]
     where = f"dist/{wheel.name}"
     dist_info = f"{module}-{version}.dist-info"
     with zipfile.ZipFile(wheel) as z:
@@ -160,14 +184,14 @@ def check_wheel(wheel: Path, folder: Path, name: str, root: Path, siblings: set[
             return [*problems, f"{where}: {dist_info}/METADATA is missing"]
         metadata = Parser().parsestr(raw_metadata.decode("utf-8"))
         if metadata["Version"] != version:
-            problems.append(f"{where}: version {metadata['Version']} is not the shared {version}")
+            problems.append(f"{where}: version {metadata['Version']} is not {version}")
         readme = folder / "README.md"
         if readme.is_file() and readme.read_text(encoding="utf-8").strip() not in str(metadata.get_payload()):
             problems.append(f"{where}: the long description is not README.md")
         requirements = [r for r in metadata.get_all("Requires-Dist") or [] if "extra ==" not in r]
-        problems += check_pins(where, requirements, siblings, version)
+        problems += check_pins(where, requirements, versions)
         if name == META_PACKAGE:
-            missing = siblings - {normalize(META_PACKAGE)} - {requirement_name(r) for r in requirements}
+            missing = set(versions) - {normalize(META_PACKAGE)} - {requirement_name(r) for r in requirements}
             problems += [f"{where}: does not depend on sibling wheel {m}" for m in sorted(missing)]
             return problems
         data = read(f"{module}-{version}.data/data/{CONFD}/{module}.json")
@@ -191,7 +215,7 @@ def check_sdist(sdist: Path, name: str) -> list[str]:
 
 def check(root: Path, dist: Path | None) -> tuple[list[str], int]:
     """All problems in the repository at ``root`` (and in ``dist``); and how many wheels."""
-    version = shared_version(root)
+    shared = shared_version(root)
     projects: dict[Path, dict[str, Any]] = {}
     problems = []
     for pyproject in sorted((root / "packages").glob("*/pyproject.toml")):
@@ -203,8 +227,8 @@ def check(root: Path, dist: Path | None) -> tuple[list[str], int]:
         if folder.is_dir() and folder not in projects and not folder.name.startswith("."):
             problems.append(f"packages/{folder.name}: pyproject.toml is missing")
     names = {folder: p.get("project", {}).get("name", "") for folder, p in projects.items()}
-    siblings = {normalize(n) for n in names.values() if n}
-    if normalize(META_PACKAGE) not in siblings:
+    versions = {normalize(n): expected_version(n, shared) for n in names.values() if n}
+    if normalize(META_PACKAGE) not in versions:
         problems.append(f"packages/: the meta-package {META_PACKAGE} is missing")
     for folder, project in projects.items():
         name = names[folder]
@@ -213,15 +237,15 @@ def check(root: Path, dist: Path | None) -> tuple[list[str], int]:
             continue
         if folder.name != name:
             problems.append(f"packages/{folder.name}: folder name differs from the wheel name {name}")
-        problems += check_source(folder, project, root, siblings, version)
+        problems += check_source(folder, project, root, versions, shared)
         if dist is None:
             continue
-        base = f"{import_name(name)}-{version}"
+        base = f"{import_name(name)}-{versions[normalize(name)]}"
         wheel, sdist = dist / f"{base}-py3-none-any.whl", dist / f"{base}.tar.gz"
         if not wheel.is_file():
             problems.append(f"dist/: {wheel.name} was not built")
         else:
-            problems += check_wheel(wheel, folder, name, root, siblings, version)
+            problems += check_wheel(wheel, folder, name, root, versions)
         if not sdist.is_file():
             problems.append(f"dist/: {sdist.name} was not built")
         else:
