@@ -118,3 +118,18 @@ async def test_contents_events(jp_serverapp, jp_fetch):
             break
         await asyncio.sleep(0.01)
     assert ("save", "e.txt") in events and ("rename", "f.txt") in events and ("delete", "f.txt") in events
+
+
+async def test_compat_helpers(jp_serverapp, jp_root_dir, make_notebook):
+    cm = jp_serverapp.contents_manager
+    assert cm._get_os_path("a/b.txt") == str(jp_root_dir / "a" / "b.txt")
+    assert str(jp_root_dir) in cm.info_string()
+    nb = make_notebook()
+    assert "message" not in cm.validate_notebook_model({"content": nb})
+    nb["cells"][0]["bogus"] = 1
+    assert "validation failed" in cm.validate_notebook_model({"content": nb})["message"]
+    from tornado.web import HTTPError
+
+    with pytest.raises(HTTPError) as err:
+        cm._get_os_path("../outside")
+    assert err.value.status_code == 404

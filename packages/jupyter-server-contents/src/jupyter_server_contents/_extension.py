@@ -55,7 +55,8 @@ def load_contents(serverapp: Any) -> None:
     routes.append((url_path_join(base_url, r"/files/(.*)"), files_class, files_params))
     serverapp.web_app.add_handlers(".*$", routes)
     serverapp.api_spec.add(CONTENTS_PATHS, CONTENTS_SCHEMAS)
-    serverapp.log.debug("Contents served from %s by %s", getattr(manager, "root_dir", "?"), type(manager).__name__)
+    info = getattr(manager, "info_string", None)
+    serverapp.log.info(info() if callable(info) else f"Contents served by {type(manager).__name__}")
 
 
 def stop_contents(serverapp: Any) -> None:

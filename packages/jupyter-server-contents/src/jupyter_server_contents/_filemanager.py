@@ -85,6 +85,13 @@ class FileContentsManager(AsyncContentsManager):
         """The OS path of an API path (inside root_dir, or 404); call in a thread."""
         return self._resolve_sync(path)[1]
 
+    def _get_os_path(self, path: str) -> str:
+        """The OS path of an API path, for extensions written for jupyter_server (blocking)."""
+        return self._os_path(path)
+
+    def info_string(self) -> str:
+        return f"Serving notebooks from local directory: {self.root_dir}"
+
     def _refuse_hidden(self, api_path: str, verb: str) -> None:
         if not self.allow_hidden and is_hidden_api_path(api_path):
             raise HTTPError(400, f"Cannot {verb} file or directory {'/' + api_path!r}")

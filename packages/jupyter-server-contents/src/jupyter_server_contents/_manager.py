@@ -143,6 +143,10 @@ class ContentsManager(LoggingConfigurable):
                 self.log.error("Pre-save hook %s failed on %s", getattr(hook, "__name__", hook), path, exc_info=True)
                 raise HTTPError(500, f"Pre-save hook failed on {path}: {exc}") from exc
 
+    async def run_pre_save_hook(self, model: dict[str, Any], path: str, **kwargs: Any) -> None:
+        """jupyter_server's older name of :meth:`run_pre_save_hooks`."""
+        await self.run_pre_save_hooks(model, path)
+
     async def run_post_save_hooks(self, model: dict[str, Any], os_path: str) -> None:
         hooks = [self.post_save_hook] if self.post_save_hook else []
         for hook in hooks + self._post_save_hooks:
@@ -283,6 +287,20 @@ class ContentsManager(LoggingConfigurable):
         if await self.dir_exists(path):
             return path
         return split_api_path(path)[0]
+
+    def validate_notebook_model(self, model: dict[str, Any], validation_error: Any = None) -> dict[str, Any]:
+        """Add ``model["message"]`` when the notebook in ``model`` breaks its schema."""
+        import nbformat
+
+        try:
+            nbformat.validate(model["content"])
+        except nbformat.ValidationError as exc:
+            model["message"] = f"Notebook validation failed: {exc.message}"
+        return model
+
+    def info_string(self) -> str:
+        """One line for the server log at start: where the contents come from."""
+        return "Serving contents"
 
     # -- notebook trust ----------------------------------------------------------------
 
