@@ -293,6 +293,7 @@ def test_token_not_in_subprocess_log(jp_server_process):
     assert server.stop() == 0
     log = server.log_path.read_text()
     assert "/api/nope" in log and "Referer" in log
+    assert "200 GET /api/status?token=[secret]" in log  # --debug logs successful requests too
     assert server.token not in log
 
 
