@@ -72,7 +72,7 @@ def pid_gone(pid: int) -> bool:
 
 @pytest.fixture
 def launch(tmp_path, jp_environ):
-    """Start `jupyter server ARGS` (no defaults but --no-browser); stopped at teardown."""  # noqa
+    """Start `jupyter server ARGS` (--no-browser unless open_browser is given); stopped at teardown."""
     started: list[ServerProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, port: int = 0) -> ServerProcess:
