@@ -59,12 +59,14 @@ async def test_kernel_lifecycle(jp_fetch, jp_serverapp, jp_base_url):
     restarted = json.loads(r.body)
     assert restarted["id"] == kid
     assert restarted["execution_state"] == "idle"
-    assert jp_serverapp.kernel_manager.get_kernel(kid).provisioner.pid != pid
+    new_pid = jp_serverapp.kernel_manager.get_kernel(kid).provisioner.pid
+    assert new_pid != pid
 
     r = await jp_fetch("api", "kernels", kid, method="DELETE")
     assert r.code == 204
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    for ended in (pid, new_pid):
+        with pytest.raises(ProcessLookupError):
+            os.kill(ended, 0)
     r = await jp_fetch("api", "kernels", kid, raise_error=False)
     assert r.code == 404
     assert json.loads(r.body)["message"] == f"No such kernel: {kid}"
