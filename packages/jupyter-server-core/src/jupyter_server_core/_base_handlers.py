@@ -284,7 +284,9 @@ class APIHandler(JupyterHandler):
         self.set_header("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
 
     async def prepare(self) -> None:
-        if not self.check_origin():
+        # A preflight is answered for anyone (as jupyter_server does); only allowed origins
+        # get Access-Control-Allow-Origin, so a browser goes no further for the others.
+        if self.request.method != "OPTIONS" and not self.check_origin():
             raise web.HTTPError(404, "Cross-origin request not allowed")
         await super().prepare()
 
