@@ -300,3 +300,16 @@ def test_browser_gets_a_redirect_file_not_the_token(launch, jp_environ, tmp_path
     page = Path(url[len("file://"):]).read_text()
     assert f"{info['url']}?token={TOKEN}" in page
     assert stat.S_IMODE(Path(url[len("file://"):]).stat().st_mode) == 0o600
+
+
+def test_list_forgets_servers_that_died(jp_environ):
+    # A server killed with SIGKILL leaves its info file behind; `list` must not show it.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = jp_environ["runtime"] / f"jpserver-{dead.stdout.strip()}.json"
+    stale.write_text(json.dumps({"pid": int(dead.stdout), "port": 1, "url": "http://x:1/",
+                                 "token": "t", "root_dir": "/", "sock": ""}))
+    assert json.loads(run_cli("list", "--jsonlist").stdout) == []
+    assert not stale.exists()
+    result = run_cli("stop", "1")
+    assert result.returncode == 1 and "no running servers" in (result.stderr + result.stdout).lower()
