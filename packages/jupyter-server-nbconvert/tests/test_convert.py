@@ -81,3 +81,15 @@ def test_notebook_from_model_upgrades_and_validates(notebook):
 def test_bad_notebooks_raise_notebook_error(content):
     with pytest.raises(NotebookError, match="notebook"):
         notebook_from_model(content)
+
+
+async def test_a_disabled_exporter_is_unknown(notebook):
+    from traitlets.config import Config
+
+    converter = Converter(Config({"MarkdownExporter": {"enabled": False}}))
+    try:
+        assert "markdown" not in await converter.formats()
+        with pytest.raises(UnknownFormat):
+            await converter.convert("markdown", notebook(), name="x")
+    finally:
+        converter.shutdown()

@@ -197,3 +197,13 @@ async def test_server_answers_while_converting(jp_fetch, notebook):
         RELEASE.set()
     r = await conversion
     assert "# Hello from a notebook" in r.body.decode()
+
+
+@pytest.mark.parametrize("jp_extensions", [{"jupyter_server_nbconvert": True}])
+async def test_without_contents_service(jp_fetch, write_notebook, notebook):
+    r = await jp_fetch("nbconvert", "html", write_notebook(), raise_error=False)
+    assert r.code == 404
+    assert "contents" in r.body.decode()
+    model = {"content": json.loads(nbformat.writes(notebook()))}
+    r = await jp_fetch("nbconvert", "markdown", method="POST", body=json.dumps(model))
+    assert "# Hello from a notebook" in r.body.decode()
