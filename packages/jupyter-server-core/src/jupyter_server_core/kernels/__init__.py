@@ -35,30 +35,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on demand: the handlers pull in tornado.web, the connection class lives
-    # with the WebSocket code (kernels/_connection.py).
+    # Imported on demand: the handlers pull in tornado.web, the connection class the
+    # WebSocket machinery (kernels/_connection.py).
     if name == "kernel_routes":
         from ._handlers import kernel_routes
 
         return kernel_routes
     if name == "ZMQChannelsWebsocketConnection":
-        try:
-            from ._connection import ZMQChannelsWebsocketConnection  # type: ignore[import-not-found]
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}._connection":
-                raise
-            return _PlaceholderConnection
+        from ._connection import ZMQChannelsWebsocketConnection
+
         return ZMQChannelsWebsocketConnection
     raise AttributeError(name)
-
-
-def _placeholder() -> type:
-    from traitlets.config import LoggingConfigurable
-
-    class ZMQChannelsWebsocketConnection(LoggingConfigurable):  # type: ignore[no-redef]
-        """Stands in until kernels/_connection.py provides the real class."""
-
-    return ZMQChannelsWebsocketConnection
-
-
-_PlaceholderConnection = _placeholder()
