@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from jupyter_server_core.auth import Authorizer, passwd
+from jupyter_server_core.auth import Authorizer, LoginHandler, passwd
 
 NO_AUTH = {"Authorization": None}
 
@@ -294,3 +294,32 @@ async def test_patch_me_refuses_other_fields(jp_fetch, body):
     r = await jp_fetch("api", "me", method="PATCH", body=body, raise_error=False)
     assert r.code == 400
     assert set(json.loads(r.body)) == {"message", "reason"}
+
+
+class CustomLogin(LoginHandler):
+    def get(self):
+        self.finish("custom login page")
+
+
+@pytest.mark.parametrize("section", ["IdentityProvider", "ServerApp"])  # ServerApp: deprecated
+class TestLoginHandlerClass:
+    @pytest.fixture
+    def jp_server_config(self, section):
+        return {section: {"login_handler_class": CustomLogin}}
+
+    async def test_custom_login_page(self, jp_fetch, jp_serverapp, section):
+        assert (await jp_fetch("login", headers=NO_AUTH)).body == b"custom login page"
+        assert jp_serverapp.identity_provider.login_handler_class is CustomLogin
+
+
+class TestUpdatableFields:
+    @pytest.fixture
+    def jp_server_config(self):
+        return {"IdentityProvider": {"updatable_fields": ["color"]}}
+
+    async def test_only_configured_fields(self, jp_fetch):
+        model = json.loads((await jp_fetch("api", "me")).body)
+        assert model["permissions"]["updatable_fields"] == ["color"]
+        r = await jp_fetch("api", "me", method="PATCH", body={"name": "x"}, raise_error=False)
+        assert r.code == 400
+        assert (await jp_fetch("api", "me", method="PATCH", body={"color": "red"})).code == 200

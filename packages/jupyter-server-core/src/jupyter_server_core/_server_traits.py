@@ -233,12 +233,12 @@ class ServerTraits(Configurable):
     login_handler_class = TypeTrait(
         default_value="jupyter_server_core.auth.LoginHandler",
         klass="tornado.web.RequestHandler",
-        help="The login handler class to use.",
+        help="DEPRECATED. Use IdentityProvider.login_handler_class",
     ).tag(config=True)
     logout_handler_class = TypeTrait(
         default_value="jupyter_server_core.auth.LogoutHandler",
         klass="tornado.web.RequestHandler",
-        help="The logout handler class to use.",
+        help="DEPRECATED. Use IdentityProvider.logout_handler_class",
     ).tag(config=True)
     kernel_manager_class = TypeTrait(
         default_value="jupyter_server_core.kernels.MappingKernelManager",

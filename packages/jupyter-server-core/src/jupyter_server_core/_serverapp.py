@@ -226,6 +226,8 @@ class ServerApp(JupyterApp, RunningMixin):
             "allow_password_change": ("PasswordIdentityProvider", "allow_password_change"),
             "cookie_options": ("IdentityProvider", "cookie_options"),
             "get_secure_cookie_kwargs": ("IdentityProvider", "get_secure_cookie_kwargs"),
+            "login_handler_class": ("IdentityProvider", "login_handler_class"),
+            "logout_handler_class": ("IdentityProvider", "logout_handler_class"),
         }
         for old, (section, new) in moved.items():
             if old in config.get("ServerApp", {}):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_core.paths import jupyter_runtime_dir
 from tornado.web import RequestHandler
-from traitlets import Bool, Dict, Float, Unicode, default
+from traitlets import Bool, Dict, Float, List, Type, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ._revoked import RevokedSessions
@@ -99,6 +99,24 @@ class IdentityProvider(LoggingConfigurable):
         31.0,
         help="""Days a login cookie stays valid (tornado's max_age_days for signed cookies).
         Revoked session ids are forgotten once their cookie would have expired anyway.""",
+    ).tag(config=True)
+
+    updatable_fields = List(
+        Unicode(),
+        ["name", "display_name", "initials", "avatar_url", "color"],
+        help="Identity fields users may change about themselves with PATCH /api/me.",
+    ).tag(config=True)
+
+    login_handler_class = Type(
+        default_value="jupyter_server_core.auth.LoginHandler",
+        klass="tornado.web.RequestHandler",
+        help="The handler class of the login page (/login).",
+    ).tag(config=True)
+
+    logout_handler_class = Type(
+        default_value="jupyter_server_core.auth.LogoutHandler",
+        klass="tornado.web.RequestHandler",
+        help="The handler class of the logout page (/logout).",
     ).tag(config=True)
 
     token_generated = Bool(
@@ -226,8 +244,6 @@ class IdentityProvider(LoggingConfigurable):
                 "is set): anyone who can connect to this server can run code on it."
             )
 
-    #: Identity fields a user may change about themselves with ``PATCH /api/me``.
-    updatable_fields: tuple[str, ...] = ("name", "display_name", "initials", "avatar_url", "color")
 
     def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:
         """Apply ``changes`` (already checked against :attr:`updatable_fields`) to ``user``
