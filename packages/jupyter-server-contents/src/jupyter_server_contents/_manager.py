@@ -248,7 +248,7 @@ class ContentsManager(LoggingConfigurable):
             type = "notebook" if ext == ".ipynb" else "file"
         model: dict[str, Any] = {"type": type}
         if type == "directory":
-            name = await self.increment_filename(self.untitled_directory, path, insert=" ")
+            name = await self.increment_filename(self.untitled_directory + ext, path, insert=" ")
         elif type == "notebook":
             name = await self.increment_filename(self.untitled_notebook + ".ipynb", path)
         else:
