@@ -323,3 +323,29 @@ class TestUpdatableFields:
         r = await jp_fetch("api", "me", method="PATCH", body={"name": "x"}, raise_error=False)
         assert r.code == 400
         assert (await jp_fetch("api", "me", method="PATCH", body={"color": "red"})).code == 200
+
+
+class TokenNotingAuthorizer(Authorizer):
+    """Notes whether each request it is asked about authenticated with the token."""
+
+    seen: list[bool] = []
+
+    def is_authorized(self, handler, user, action, resource):
+        type(self).seen.append(handler.identity_provider.is_token_authenticated(handler))
+        return True
+
+
+class TestIdentityProviderApi:
+    @pytest.fixture
+    def jp_server_config(self):
+        TokenNotingAuthorizer.seen = []
+        return {"ServerApp": {"authorizer_class": TokenNotingAuthorizer}}
+
+    async def test_token_or_cookie(self, jp_fetch, jp_token, jp_serverapp):
+        provider = jp_serverapp.identity_provider
+        assert provider.login_available and provider.logout_available
+        assert [path for path, _ in provider.get_handlers()] == ["/login", "/logout"]
+        r = await jp_fetch("api", "status", params={"token": jp_token}, headers=NO_AUTH)
+        await jp_fetch("api", "status", headers={"Authorization": None, "Cookie": cookie_header(cookies_of(r))})
+        await jp_fetch("api", "status")
+        assert TokenNotingAuthorizer.seen == [True, False, True]

@@ -105,7 +105,4 @@ class LogoutHandler(JupyterHandler):
 def login_routes(serverapp: Any) -> list[Any]:
     """Routes of the login and logout pages, with the classes the identity provider names."""
     base = serverapp.base_url
-    return [
-        (url_path_join(base, "login"), serverapp.identity_provider.login_handler_class),
-        (url_path_join(base, "logout"), serverapp.identity_provider.logout_handler_class),
-    ]
+    return [(url_path_join(base, path), handler) for path, handler in serverapp.identity_provider.get_handlers()]

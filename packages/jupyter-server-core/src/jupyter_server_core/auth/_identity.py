@@ -152,6 +152,7 @@ class IdentityProvider(LoggingConfigurable):
             return self._user_from_cookie(handler) or self._login(handler, _anonymous_user())
         source, token = self.get_token(handler)
         if token and hmac.compare_digest(token.encode(), self.token.encode()):
+            handler._token_authenticated = True  # type: ignore[attr-defined]
             user = self._user_from_cookie(handler) or _anonymous_user()
             # A token in the URL is exchanged for a cookie, so the browser drops it afterwards.
             if source == "url":
@@ -251,6 +252,37 @@ class IdentityProvider(LoggingConfigurable):
         updated = dataclasses.replace(user, **changes)
         self._login(handler, updated)
         return updated
+
+    # -- the jupyter_server 2.x IdentityProvider API, for extensions that call it ----------
+
+    @property
+    def login_available(self) -> bool:
+        """Whether a login page makes sense (there are credentials to type)."""
+        return self.auth_enabled
+
+    @property
+    def logout_available(self) -> bool:
+        return self.auth_enabled
+
+    def is_token_authenticated(self, handler: RequestHandler) -> bool:
+        """Whether ``handler``'s request authenticated with the token (not only a cookie)."""
+        return bool(getattr(handler, "_token_authenticated", False))
+
+    def generate_anonymous_user(self, handler: RequestHandler) -> User:
+        """A new user with a random username and a moon's name, for token logins."""
+        return _anonymous_user()
+
+    def set_login_cookie(self, handler: RequestHandler, user: User) -> None:
+        """Log ``user`` in on ``handler``'s response (a new session)."""
+        self._login(handler, user)
+
+    def clear_login_cookie(self, handler: RequestHandler) -> None:
+        """Drop the login cookie from this browser (see :meth:`logout` to end the session)."""
+        handler.clear_cookie(self.get_cookie_name(handler))
+
+    def get_handlers(self) -> list[tuple[str, type[RequestHandler]]]:
+        """The (path, handler class) pairs this provider serves, relative to base_url."""
+        return [("/login", self.login_handler_class), ("/logout", self.logout_handler_class)]
 
     def logout(self, handler: RequestHandler) -> None:
         """End the session of ``handler``'s login cookie: the cookie stops working, even if kept."""

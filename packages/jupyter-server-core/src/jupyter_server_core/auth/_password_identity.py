@@ -53,10 +53,6 @@ class PasswordIdentityProvider(IdentityProvider):
     def auth_enabled(self) -> bool:
         return bool(self.token or self.hashed_password)
 
-    @property
-    def login_available(self) -> bool:
-        return self.auth_enabled
-
     def passwd_check(self, password: str) -> bool:
         return bool(self.hashed_password) and passwd_check(self.hashed_password, password)
 
