@@ -50,3 +50,30 @@ async def test_idle_kernels_culled_unless_connected(jp_fetch, jp_serverapp):
     km.notify_disconnect(connected)
     await wait_for(lambda: culled(connected))
     assert km.connection_count() == 0
+
+
+async def test_busy_kernel_not_culled(jp_fetch, jp_serverapp):
+    km = jp_serverapp.kernel_manager
+    kid = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    client = km.get_kernel(kid).client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=30)
+        client.execute("import time; time.sleep(60)")
+        record = km.kernel_record(kid)
+
+        async def busy_past_timeout():
+            return record.execution_state == "busy" and (
+                record.last_activity.timestamp() + km.cull_idle_timeout < time.time()
+            )
+
+        await wait_for(busy_past_timeout)
+        assert await km.cull_kernels() == []  # cull_busy is False
+        km.cull_busy = True
+
+        async def culled():
+            return kid not in km
+
+        await wait_for(culled)
+    finally:
+        client.stop_channels()

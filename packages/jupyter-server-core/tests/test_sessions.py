@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -87,6 +88,13 @@ async def test_sessions_crud(jp_fetch, jp_serverapp, jp_root_dir, jp_base_url):
     assert (await jp_fetch("api", "kernels", k2, raise_error=False)).code == 404
     assert await get_json(jp_fetch, "api", "sessions") == []
     assert jp_serverapp.kernel_manager.list_kernel_ids() == []
+
+
+async def test_concurrent_posts_for_one_path_make_one_session(jp_fetch, jp_serverapp):
+    first, second = await asyncio.gather(*(post_session(jp_fetch, path="same.ipynb", type="notebook") for _ in range(2)))
+    assert first.code == second.code == 201
+    assert json.loads(first.body)["id"] == json.loads(second.body)["id"]
+    assert len(jp_serverapp.kernel_manager.list_kernel_ids()) == 1
 
 
 async def test_session_of_a_vanished_kernel_is_dropped(jp_fetch):
