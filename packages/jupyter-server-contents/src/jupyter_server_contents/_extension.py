@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from jupyter_server_core import url_path_join
 from traitlets.utils.importstring import import_item
 
-from ._files_handler import FilesHandler
 from ._handlers import contents_routes
 from ._manager import ContentsManager
 from ._spec import CONTENTS_PATHS, CONTENTS_SCHEMAS
@@ -46,14 +44,7 @@ def load_contents(serverapp: Any) -> None:
     events = getattr(serverapp, "events", None)
     if events is not None and hasattr(events, "emit"):
         manager.emit_event = lambda data: events.emit(CONTENTS_SCHEMA_ID, data)
-    base_url = serverapp.base_url
-    routes = contents_routes(base_url, manager)
-    files_class = getattr(manager, "files_handler_class", FilesHandler)
-    files_params = dict(getattr(manager, "files_handler_params", {}) or {})
-    if isinstance(files_class, type) and issubclass(files_class, FilesHandler):
-        files_params["contents_manager"] = manager
-    routes.append((url_path_join(base_url, r"/files/(.*)"), files_class, files_params))
-    serverapp.web_app.add_handlers(".*$", routes)
+    serverapp.web_app.add_handlers(".*$", contents_routes(serverapp.base_url, manager))
     serverapp.api_spec.add(CONTENTS_PATHS, CONTENTS_SCHEMAS)
     info = getattr(manager, "info_string", None)
     serverapp.log.info(info() if callable(info) else f"Contents served by {type(manager).__name__}")

@@ -17,7 +17,7 @@ from tornado import web
 
 from ._manager import ContentsManager
 
-__all__ = ["contents_routes", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
+__all__ = ["contents_routes", "files_route", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
 
 PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
 CHECKPOINT_ID_REGEX = r"(?P<checkpoint_id>[\w-]+)"
@@ -199,8 +199,20 @@ class RedirectHandler(JupyterHandler):
         self.redirect(url)
 
 
+def files_route(base_url: str, contents_manager: ContentsManager) -> tuple[str, type, dict[str, Any]]:
+    """The /files/ route, with the manager's ``files_handler_class`` and ``files_handler_params``."""
+    from ._files_handler import FilesHandler
+
+    handler = getattr(contents_manager, "files_handler_class", FilesHandler)
+    params = dict(getattr(contents_manager, "files_handler_params", {}) or {})
+    if isinstance(handler, type) and issubclass(handler, FilesHandler):
+        params["contents_manager"] = contents_manager
+    return (url_path_join(base_url, r"/files/(.*)"), handler, params)
+
+
 def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[Any]:
-    """The /api/contents routes, checkpoints and trust first (their URLs look like paths)."""
+    """Every route of the wheel: /api/contents (checkpoints and trust first, their URLs
+    look like paths), the old /api/notebooks spelling, and /files/."""
     kwargs = {"contents_manager": contents_manager}
     api = url_path_join(base_url, "api")
     return [
@@ -210,4 +222,5 @@ def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[An
         (api + "/contents/(?P<path>.+)/", RedirectHandler, {"target": "api/contents"}),
         (api + "/contents" + PATH_REGEX, ContentsHandler, kwargs),
         (api + "/notebooks/?(?P<path>.*)", RedirectHandler, {"target": "api/contents"}),
+        files_route(base_url, contents_manager),
     ]
