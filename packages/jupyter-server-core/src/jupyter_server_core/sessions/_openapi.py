@@ -20,8 +20,8 @@ SESSION_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "path": {"type": "string", "description": "The document's path, relative to the server root"},
-            "name": {"type": ["string", "null"]},
-            "type": {"type": ["string", "null"], "description": "notebook, console, file..."},
+            "name": {"type": "string", "nullable": True},
+            "type": {"type": "string", "nullable": True, "description": "notebook, console, file..."},
             "kernel": {"$ref": "#/components/schemas/Kernel"},
             "notebook": {"type": "object", "description": "For type notebook: {path, name}"},
         },
