@@ -265,6 +265,9 @@ def test_https_with_certfile_and_keyfile(launch, jp_environ, tmp_path):
 def test_password_subcommand_reads_a_tty(jp_environ, launch):
     import pexpect
 
+    path = jp_environ["config"] / "jupyter_server_config.json"
+    path.write_text(json.dumps({"ServerApp": {"port": 1234, "password": "sha1:old:old"}}))
+    path.chmod(0o644)
     child = pexpect.spawn(sys.executable, ["-m", "jupyter_server_core", "password"],
                           env=dict(os.environ), encoding="utf-8", timeout=60)
     child.expect("Enter password:")
@@ -279,9 +282,10 @@ def test_password_subcommand_reads_a_tty(jp_environ, launch):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    path = jp_environ["config"] / "jupyter_server_config.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    hashed = json.loads(path.read_text())["IdentityProvider"]["hashed_password"]
+    written = json.loads(path.read_text())
+    assert written["ServerApp"] == {"port": 1234}  # other settings kept, the old spelling gone
+    hashed = written["IdentityProvider"]["hashed_password"]
     from jupyter_server_core.auth import passwd_check
 
     assert passwd_check(hashed, "hunter2") and not passwd_check(hashed, "first")
