@@ -64,6 +64,21 @@ async def test_delete_ends_a_stubborn_shell_and_its_child(jp_fetch, new_terminal
     assert not any(alive(pid) for pid in pids)
 
 
+@pytest.mark.parametrize("shell", [5, ["bash", 1], {"a": 1}])
+def test_bad_shell_command_is_named(shell):
+    from jupyter_server_terminals import TerminalManager
+
+    with pytest.raises(ValueError, match="shell_command"):
+        TerminalManager(root_dir=".", terminado_settings={"shell_command": shell})
+
+
+def test_shell_command_string_is_split():
+    from jupyter_server_terminals import TerminalManager
+
+    manager = TerminalManager(root_dir=".", terminado_settings={"shell_command": "/bin/bash --norc -i"})
+    assert manager.shell_command == ["/bin/bash", "--norc", "-i"]
+
+
 async def test_server_shutdown_ends_every_shell(jp_server_process, jp_environ, terminal_client_class, alive):
     """A real `jupyter server` (enabled by the installed manifest), stopped by SIGTERM."""
     config = {"ServerApp": {"terminado_settings": {"shell_command": STUBBORN_SHELL}}}

@@ -12,7 +12,6 @@ import asyncio
 import builtins
 import os
 import shlex
-import signal
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 from terminado.management import NamedTermManager, PtyWithClients
 from traitlets import Integer, TraitError, validate
 from traitlets.config import LoggingConfigurable
+
+from ._processes import kill_process_group
 
 __all__ = [
     "NoSuchTerminal",
@@ -76,51 +77,6 @@ def resolve_cwd(root_dir: str, cwd: Any) -> str | None:
     if os.path.commonpath([root, candidate]) != root:
         raise TerminalCwdError(f"cwd {cwd!r} is outside the server root directory")
     return candidate if os.path.isdir(candidate) else None
-
-
-async def _kill_process_group(pgid: int, wait: float = 2.0) -> None:
-    """SIGKILL what is left of a terminal's process group once its shell has exited.
-
-    The shell leads its own session and group (the pty child calls setsid), so the group
-    id is the shell's pid; the id cannot be reused while any member lives. Members that
-    ignored the hangup (``trap '' HUP``, nohup in the foreground) would otherwise outlive
-    the terminal. Waits (up to ``wait`` seconds) until the group is gone, so that callers
-    can rely on it.
-    """
-    if os.name != "posix":
-        return
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        return
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while loop.time() < deadline:
-        await asyncio.sleep(0.02)
-        if not _group_has_live_members(pgid):
-            return
-
-
-def _group_has_live_members(pgid: int) -> bool:
-    """Whether a process of group ``pgid`` still runs; zombies (dead, not yet reaped by
-    whichever process adopted them) do not count."""
-    if not os.path.isdir("/proc"):
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                state, _ppid, pgrp = f.read().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(pgrp) == pgid and state != "Z":
-            return True
-    return False
 
 
 class _NamedTerminals(NamedTermManager):
@@ -184,6 +140,9 @@ class TerminalManager(LoggingConfigurable):
         shell = settings.get("shell_command") or default_shell_command()
         if isinstance(shell, str):
             shell = shlex.split(shell)
+        if not isinstance(shell, (list, tuple)) or not shell or not all(isinstance(a, str) for a in shell):
+            raise ValueError(f"ServerApp.terminado_settings shell_command must be a command line "
+                             f"(a list of strings or a string), got {shell!r}")
         env = dict(extra_env or {})
         env.update(settings.get("extra_env") or {})
         self.max_terminals: int | None = settings.get("max_terminals") or None
@@ -282,7 +241,7 @@ class TerminalManager(LoggingConfigurable):
         # terminado signals the shell (HUP, CONT, INT, TERM, then KILL) until it exits.
         if not await term.terminate(force=True):
             self.log.error("Terminal %s (pid %s) did not exit on SIGKILL", term.term_name, pid)
-        await _kill_process_group(pid)
+        await kill_process_group(pid)
         # Forget it now rather than when the event loop next reads EOF from the pty: the
         # caller (DELETE, culling, shutdown) must not see it any more, and during shutdown
         # the loop may never get there.
