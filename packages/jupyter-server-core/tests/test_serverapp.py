@@ -76,7 +76,7 @@ def launch(tmp_path, jp_environ):
     started: list[ServerProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, port: int = 0) -> ServerProcess:
-        full_env = dict(os.environ, JUPYTER_TOKEN=TOKEN, **(env or {}))
+        full_env = {**os.environ, "JUPYTER_TOKEN": TOKEN, **(env or {})}
         if not any(a.startswith("--ServerApp.open_browser") for a in args):
             args = ("--no-browser", *args)
         argv = [sys.executable, "-m", "jupyter_server_core", *args]
@@ -317,3 +317,13 @@ def test_list_forgets_servers_that_died(jp_environ):
     assert not stale.exists()
     result = run_cli("stop", "1")
     assert result.returncode == 1 and "no running servers" in (result.stderr + result.stdout).lower()
+
+
+def test_generated_token_is_shown_in_the_banner(launch, jp_environ):
+    server = launch("--allow-root", "--ip=127.0.0.1", f"--port={free_port()}", env={"JUPYTER_TOKEN": ""})
+    info = info_of(server, jp_environ["runtime"])
+    token = info["token"]
+    assert len(token) >= 32 and token != TOKEN
+    wait_for(lambda: f"{info['url']}?token={token}" in server.log(), what="the banner")
+    lines = [line for line in server.log().splitlines() if token in line]
+    assert all(line.strip().startswith("http://") for line in lines)  # only the URLs carry it
