@@ -372,6 +372,9 @@ def main(argv: list[str] | None = None) -> None:
         ServerApp.launch_instance(argv)
     except KeyboardInterrupt:
         sys.exit(1)
+    except BrokenPipeError:  # `jupyter server --help | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except (TraitError, ValueError, ServerStartError) as exc:
         message = " ".join(str(exc).split())
         print(f"jupyter server: error: {message}", file=sys.stderr)
