@@ -12,7 +12,8 @@ from ._errors import (
     KernelSpecNotFound,
     KernelStartError,
 )
-from ._manager import KernelEventCallback, MappingKernelManager
+from ._events import KernelEventCallback
+from ._manager import MappingKernelManager
 from ._record import KernelRecord
 
 #: jupyter_server 2.x spells the (only, async) manager both ways.

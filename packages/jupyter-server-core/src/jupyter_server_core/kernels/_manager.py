@@ -31,13 +31,11 @@ from ._errors import (
     KernelSpecNotFound,
     KernelStartError,
 )
+from ._events import KernelEventCallback, KernelEvents
 from ._paths import resolve_kernel_cwd
 from ._record import KernelRecord, utcnow
 
-__all__ = ["KernelEventCallback", "MappingKernelManager"]
-
-#: ``callback(kernel_id, event)``; may return an awaitable, which is scheduled.
-KernelEventCallback = Callable[[str, str], Any]
+__all__ = ["MappingKernelManager"]
 
 _KERNEL_ID = re.compile(r"^\w+-\w+-\w+-\w+-\w+$")
 
@@ -117,7 +115,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         super().__init__(**kwargs)
         self._records: dict[str, KernelRecord] = {}
         self._watchers: dict[str, set[asyncio.Task[Any]]] = {}
-        self._subscribers: dict[str | None, list[KernelEventCallback]] = {}
+        self._kernel_events = KernelEvents(self.log)
         self._with_restart_callbacks: set[str] = set()
         # Set, then dropped, when a new process first shows it runs (see interrupt_kernel).
         self._unanswered: dict[str, asyncio.Event] = {}
@@ -172,14 +170,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         Returns a function that unsubscribes. See the class docstring for the events.
         Subscriptions to one kernel end when it is shut down or dies.
         """
-        self._subscribers.setdefault(kernel_id, []).append(callback)
-
-        def unsubscribe() -> None:
-            callbacks = self._subscribers.get(kernel_id, [])
-            if callback in callbacks:
-                callbacks.remove(callback)
-
-        return unsubscribe
+        return self._kernel_events.subscribe(kernel_id, callback)
 
     def _emit(self, action: str, kernel_id: str | None, name: str, msg: str, error: bool = False) -> None:
         if self.events is None:
@@ -190,13 +181,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self.events.emit(KERNEL_ACTIONS_SCHEMA, data)
 
     def _fire(self, kernel_id: str, event: str) -> None:
-        for callback in [*self._subscribers.get(kernel_id, []), *self._subscribers.get(None, [])]:
-            try:
-                result = callback(kernel_id, event)
-                if inspect.isawaitable(result):
-                    asyncio.ensure_future(result)
-            except Exception:
-                self.log.exception("Kernel %s: %r callback for %r failed", kernel_id, callback, event)
+        self._kernel_events.fire(kernel_id, event)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -275,7 +260,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
             self._emit("shutdown", kernel_id, name, f"Kernel {kernel_id} shut down.")
-            self._subscribers.pop(kernel_id, None)
+            self._kernel_events.forget(kernel_id)
 
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         """Shut every kernel down (the server calls this when it stops)."""
@@ -430,7 +415,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         kernel = self.remove_kernel(kernel_id)
         self._records.pop(kernel_id, None)
         self._with_restart_callbacks.discard(kernel_id)
-        self._subscribers.pop(kernel_id, None)
+        self._kernel_events.forget(kernel_id)
         if kernel is not None:
             asyncio.ensure_future(self._cleanup(kernel))
 
