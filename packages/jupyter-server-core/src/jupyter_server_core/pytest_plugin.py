@@ -265,7 +265,9 @@ class ServerProcess:
         raise TimeoutError(f"server did not answer within {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
-        self._log.flush()
+        """Everything the server printed so far (also after stop())."""
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 30) -> int:

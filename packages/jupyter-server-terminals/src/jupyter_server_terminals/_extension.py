@@ -37,6 +37,8 @@ def load_terminals(serverapp: Any) -> None:
         root_dir=serverapp.root_dir,
         terminado_settings=dict(serverapp.terminado_settings),
         extra_env={"JUPYTER_SERVER_ROOT": serverapp.root_dir, "JUPYTER_SERVER_URL": serverapp.connection_url},
+        # Terminal input and output count as server activity (idle shutdown, /api/status).
+        on_activity=lambda: serverapp.activity.touch("terminals"),
     )
     serverapp.terminal_manager = manager
     serverapp.web_app.add_handlers(".*$", terminal_routes(serverapp.base_url, manager))
@@ -44,6 +46,10 @@ def load_terminals(serverapp: Any) -> None:
     serverapp.web_app.settings["terminals_available"] = True
     serverapp.web_app.settings["terminal_manager"] = manager
     serverapp.api_spec.add(TERMINAL_PATHS, TERMINAL_SCHEMAS)
+    serverapp.metrics.add_gauge(
+        "terminal_currently_running_total", "counter for how many terminals are running",
+        lambda: [({}, float(len(manager)))],
+    )
     serverapp.log.debug("Terminals use the shell %s", manager.shell_command)
 
 

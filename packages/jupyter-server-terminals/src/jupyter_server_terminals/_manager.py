@@ -130,8 +130,10 @@ class TerminalManager(LoggingConfigurable):
         return value
 
     def __init__(self, *, root_dir: str, terminado_settings: dict[str, Any] | None = None,
-                 extra_env: dict[str, str] | None = None, **kwargs: Any) -> None:
+                 extra_env: dict[str, str] | None = None,
+                 on_activity: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._on_activity = on_activity
         self.root_dir = os.path.realpath(root_dir)
         settings = dict(terminado_settings or {})
         unknown = sorted(set(settings) - _TERMINADO_KEYS)
@@ -177,6 +179,8 @@ class TerminalManager(LoggingConfigurable):
     def touch(self, name: str) -> None:
         """Record activity (input or output) on terminal ``name``."""
         self._last_activity[name] = _now()
+        if self._on_activity is not None:
+            self._on_activity()
 
     def _forget_activity(self, name: str) -> None:
         self._last_activity.pop(name, None)
