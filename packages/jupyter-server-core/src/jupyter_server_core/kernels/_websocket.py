@@ -33,6 +33,11 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
         self._serverapp = serverapp
         self.connection: ZMQChannelsWebsocketConnection | None = None
 
+    @property
+    def kernel_id(self) -> str:
+        """The kernel id from the URL."""
+        return str(self.path_kwargs.get("kernel_id") or (self.path_args[0] if self.path_args else ""))
+
     # -- before the upgrade --------------------------------------------------------------
 
     def check_origin(self, origin: str = "") -> bool:
