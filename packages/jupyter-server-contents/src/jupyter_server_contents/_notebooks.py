@@ -50,6 +50,29 @@ def to_notebook_node(content: dict[str, Any]) -> Any:
         raise HTTPError(400, f"Invalid notebook: {exc}") from None
 
 
+def _serialize_v4(nb: Any) -> tuple[str, str | None]:
+    """nbformat's v4 JSON text of ``nb`` (and the validation message), changing ``nb`` in place.
+
+    Same output as ``nbformat.writes``, without its defensive deep copy: the notebook was
+    built from this request's body and is not used after it is written.
+    """
+    import json
+
+    import nbformat
+    from nbformat.v4.nbjson import BytesEncoder
+    from nbformat.v4.rwbase import split_lines, strip_transient
+
+    message = None
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        message = _validation_message({"ValidationError": exc})
+    split_lines(nb)  # type: ignore[no-untyped-call]
+    strip_transient(nb)  # type: ignore[no-untyped-call]
+    text = json.dumps(nb, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+    return text, message
+
+
 def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | None:
     """Serialize and write a notebook; return the validation message, if it is not valid.
 
@@ -61,9 +84,13 @@ def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | 
 
     import nbformat
 
-    captured: dict[str, Any] = {}
     try:
-        text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)  # type: ignore[no-untyped-call]
+        if nb.get("nbformat") == 4:
+            text, message = _serialize_v4(nb)
+        else:
+            captured: dict[str, Any] = {}
+            text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)  # type: ignore[no-untyped-call]
+            message = _validation_message(captured)
     except Exception as exc:  # noqa: BLE001 - malformed content from the client
         raise HTTPError(400, f"Invalid notebook {api_path}: {type(exc).__name__}: {exc}") from None
     if os.path.isdir(os_path):
@@ -71,4 +98,4 @@ def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | 
     if not text.endswith("\n"):
         text += "\n"
     _fsio.write_file(os_path, text.encode("utf-8"), atomic=atomic)
-    return _validation_message(captured)
+    return message
