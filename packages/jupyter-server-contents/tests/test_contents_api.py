@@ -275,3 +275,14 @@ async def test_spec_lists_contents_paths(jp_fetch):
     doc = json.loads((await jp_fetch("api", "spec.yaml")).body)
     assert "/api/contents/{path}" in doc["paths"] and "/files/{path}" in doc["paths"]
     assert "Contents" in doc["components"]["schemas"]
+
+
+async def test_saved_notebook_is_nbformat_canonical(contents, jp_root_dir, make_notebook):
+    import nbformat
+
+    nb = make_notebook("a\nb\u00fc\n", cells=3)
+    nb["cells"][1]["metadata"]["trusted"] = True  # transient: never written
+    await contents("PUT", "canon.ipynb", body={"type": "notebook", "content": nb})
+    text = (jp_root_dir / "canon.ipynb").read_text(encoding="utf-8")
+    assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"
+    assert "trusted" not in text and '"a\\n",' in text
