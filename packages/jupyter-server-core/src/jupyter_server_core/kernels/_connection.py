@@ -213,24 +213,36 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
 
     async def handle_incoming_message(self, frame: str | bytes) -> None:
         """Route one client frame to the kernel; a frame that cannot be decoded closes."""
-        try:
-            message = decode_v1(frame) if self.kernel_ws_protocol == V1_PROTOCOL else decode_legacy(frame)
-        except FrameError as exc:
-            self.log.warning("Kernel %s: closing a WebSocket that sent an invalid frame: %s", self.kernel_id, exc)
-            self._close_websocket(_CLOSE_INVALID_DATA, f"Invalid frame: {exc}"[:120])
-            return
-        if message.channel not in CLIENT_CHANNELS:
-            self.log.warning("Kernel %s: ignoring a %s message on channel %r", self.kernel_id, message.msg_type, message.channel)
-            return
-        allowed = getattr(self.kernel_manager, "allowed_message_types", None)
-        if allowed and message.channel == "shell" and message.msg_type not in allowed:
-            self.log.warning("Kernel %s: message type %r is not allowed; ignoring it", self.kernel_id, message.msg_type)
+        message = self.decode_client_frame(frame)
+        if message is None:
             return
         if not self._channels_ready.is_set():
             await self._channels_ready.wait()
         channels = self.channels or self._handed_over
         if channels is not None:
             await channels.send(message)
+
+    def decode_client_frame(self, frame: str | bytes) -> RawMessage | None:
+        """Decode and vet one client frame; None when there is nothing to send.
+
+        A frame that cannot be decoded closes the WebSocket (1007); a message on a
+        channel clients may not use, or of a type ``allowed_message_types`` excludes, is
+        ignored with a warning. Subclasses that send elsewhere (a gateway) reuse this.
+        """
+        try:
+            message = decode_v1(frame) if self.kernel_ws_protocol == V1_PROTOCOL else decode_legacy(frame)
+        except FrameError as exc:
+            self.log.warning("Kernel %s: closing a WebSocket that sent an invalid frame: %s", self.kernel_id, exc)
+            self._close_websocket(_CLOSE_INVALID_DATA, f"Invalid frame: {exc}"[:120])
+            return None
+        if message.channel not in CLIENT_CHANNELS:
+            self.log.warning("Kernel %s: ignoring a %s message on channel %r", self.kernel_id, message.msg_type, message.channel)
+            return None
+        allowed = getattr(self.kernel_manager, "allowed_message_types", None)
+        if allowed and message.channel == "shell" and message.msg_type not in allowed:
+            self.log.warning("Kernel %s: message type %r is not allowed; ignoring it", self.kernel_id, message.msg_type)
+            return None
+        return message
 
     # -- kernel -> client ----------------------------------------------------------------
 
