@@ -53,6 +53,7 @@ aliases.update(
         "preferred-dir": "ServerApp.preferred_dir",
         "browser": "ServerApp.browser",
         "pylab": "ServerApp.pylab",
+        "gateway-url": "GatewayClient.url",
     }
 )
 
@@ -148,6 +149,7 @@ class ServerApp(JupyterApp, RunningMixin):
     session_manager: Any = None
     config_manager: Any = None
     contents_manager: Any = None
+    gateway_config: Any = None  # the GatewayClient (jupyter_server 2.x's name)
     extension_manager: ExtensionManager
     activity: ActivityTracker
 
@@ -159,12 +161,20 @@ class ServerApp(JupyterApp, RunningMixin):
 
         from .auth import Authorizer, IdentityProvider, PasswordIdentityProvider
         from .config import ConfigManager
+        from .gateway import (
+            GatewayClient,
+            GatewayKernelSpecManager,
+            GatewayMappingKernelManager,
+            GatewaySessionManager,
+            GatewayWebSocketConnection,
+        )
         from .kernels import MappingKernelManager
         from .sessions import SessionManager
 
         return [ServerApp, IdentityProvider, PasswordIdentityProvider, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
-                ConfigManager]
+                ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
+                GatewaySessionManager, GatewayWebSocketConnection]
 
     def parse_command_line(self, argv: list[str] | None = None) -> None:
         """Also offer the subcommands installed wheels contribute (entry points), read only
@@ -253,10 +263,17 @@ class ServerApp(JupyterApp, RunningMixin):
         if validate is not None:
             validate(self)
         self.authorizer = self.authorizer_class(parent=self, log=self.log, identity_provider=self.identity_provider) if _accepts(self.authorizer_class, "identity_provider") else self.authorizer_class(parent=self, log=self.log)
-        self.kernel_spec_manager = self.kernel_spec_manager_class(parent=self)
+        from .gateway import configure_gateway, gateway_kwargs
+
+        # With GatewayClient.url set, the manager classes become the gateway's.
+        gateway = self.gateway_config = configure_gateway(self)
+        self.kernel_spec_manager = self.kernel_spec_manager_class(
+            parent=self, **gateway_kwargs(self.kernel_spec_manager_class, gateway),
+        )
         self.kernel_manager = self.kernel_manager_class(
             parent=self, log=self.log, connection_dir=self.runtime_dir,
             kernel_spec_manager=self.kernel_spec_manager, root_dir=self.root_dir,
+            **gateway_kwargs(self.kernel_manager_class, gateway),
         )
         self.session_manager = self.session_manager_class(
             parent=self, log=self.log, kernel_manager=self.kernel_manager,

@@ -22,6 +22,11 @@ def load_core_services(serverapp: Any) -> None:
     if getattr(km, "events", False) is None:
         km.events = getattr(serverapp, "events", None)
     routes: list[Any] = []
+    if getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
+        from .gateway import gateway_routes
+
+        # First: tornado takes the first rule that matches.
+        routes += gateway_routes(base, km, serverapp.kernel_spec_manager)
     routes += kernel_routes(base, km)
     routes += kernelspec_routes(base, serverapp.kernel_spec_manager, km)
     routes += session_routes(base, serverapp.session_manager)

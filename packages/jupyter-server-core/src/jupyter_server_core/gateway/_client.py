@@ -1,0 +1,197 @@
+"""GatewayClient: how this server talks to a Kernel Gateway or Enterprise Gateway.
+
+One instance, created by the ServerApp (``serverapp.gateway_config``) and handed to the
+gateway managers; nothing looks it up. It builds every HTTP and WebSocket request to the
+gateway (URL, authorization, extra headers, cookies, TLS, timeouts) and turns what can go
+wrong into :class:`GatewayError` with a status and a message that names the gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from http.cookies import SimpleCookie
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
+from traitlets import Any as AnyTrait
+
+from .._urls import url_path_join
+from ..events._bus import GATEWAY_SCHEMA
+from ._config import GatewayClientConfig
+from ._errors import GatewayError, gateway_message
+
+__all__ = ["GatewayClient"]
+
+
+class GatewayClient(GatewayClientConfig):
+    """Requests to the gateway; see :mod:`._config` for the settings.
+
+    ``await client.fetch_json("/api/kernels")`` returns the decoded body of a 2xx answer
+    or raises :class:`GatewayError`. ``events`` (the server's EventBus) receives a
+    ``gateway_client/v1`` event for every request.
+    """
+
+    event_logger = AnyTrait(
+        None, allow_none=True,
+        help="A jupyter_events EventLogger for gateway_client/v1 events; by default the server's events.",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: The server's EventBus (``emit(schema_id, data)``), set by the ServerApp.
+        self.events: Any = None
+        self._cookies: SimpleCookie = SimpleCookie()
+
+    @property
+    def gateway_enabled(self) -> bool:
+        """Whether a gateway is configured (GatewayClient.url is set)."""
+        return bool(self.url)
+
+    # -- building requests ---------------------------------------------------------------
+
+    def http_url(self, *parts: str) -> str:
+        assert self.url, "GatewayClient.url is not set"
+        return url_path_join(self.url, *parts)
+
+    def ws_url_for(self, *parts: str) -> str:
+        base = self.ws_url or ("ws" + str(self.url)[len("http"):])
+        return url_path_join(base, *parts)
+
+    def request_headers(self) -> dict[str, str]:
+        """Headers of every request: the configured ones, authorization, cookies."""
+        headers: dict[str, str] = dict(json.loads(self.headers or "{}"))
+        if self.auth_token:
+            scheme = (self.auth_scheme or "").strip()
+            headers[self.auth_header_key or "Authorization"] = f"{scheme} {self.auth_token}".strip()
+        if self.accept_cookies and self._cookies:
+            headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self._cookies.items())
+        return headers
+
+    def make_request(self, url: str, *, method: str = "GET", body: Any = None,
+                     timeout: float | None = None, **kwargs: Any) -> HTTPRequest:
+        """An HTTPRequest to ``url`` with the gateway's headers, TLS settings and timeouts."""
+        headers = self.request_headers()
+        data: str | bytes | None = None
+        if body is not None:
+            data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        elif method in ("POST", "PUT", "PATCH"):
+            data = b""
+        return HTTPRequest(
+            url, method=method, body=data, headers=headers,
+            connect_timeout=min(self.connect_timeout, timeout or self.request_timeout),
+            request_timeout=timeout or self.request_timeout,
+            validate_cert=self.validate_cert, ca_certs=self.ca_certs or None,
+            client_cert=self.client_cert or None, client_key=self.client_key or None,
+            auth_username=self.http_user or None, auth_password=self.http_pwd or None,
+            follow_redirects=False, allow_nonstandard_methods=True, **kwargs,
+        )
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def fetch(self, path: str, *, method: str = "GET", body: Any = None,
+                    timeout: float | None = None) -> HTTPResponse:
+        """Send one request to ``url + path``; the 2xx response, or GatewayError."""
+        url = self.http_url(path)
+        request = self.make_request(url, method=method, body=body, timeout=timeout)
+        what = f"{method} {url}"
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        except Exception as exc:  # noqa: BLE001 - every failure to answer becomes one clear error
+            error = self.unreachable_error(exc, what, request.request_timeout or self.request_timeout)
+            self.emit_event("error", None, str(error))
+            raise error from None
+        if response.code == 599 or response.error is not None and not isinstance(response.error, HTTPClientError):
+            error = self.unreachable_error(response.error, what, request.request_timeout or self.request_timeout)
+            self.emit_event("error", None, str(error))
+            raise error
+        self.keep_cookies(response)
+        if response.code >= 400:
+            error = self.status_error(response.code, response.body, what)
+            self.emit_event("error", response.code, str(error))
+            raise error
+        self.emit_event("success", response.code, f"{what} succeeded")
+        return response
+
+    async def fetch_json(self, path: str, **kwargs: Any) -> Any:
+        """:meth:`fetch`, then the body decoded from JSON (502 if it is not JSON)."""
+        response = await self.fetch(path, **kwargs)
+        if response.code == 204 or not response.body:
+            return None
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            raise GatewayError(
+                f"The gateway at {self.url} answered {path} with something that is not JSON: "
+                "is GatewayClient.url the address of a Kernel or Enterprise Gateway?", 502,
+            ) from None
+
+    def keep_cookies(self, response: HTTPResponse) -> None:
+        if not self.accept_cookies:
+            return
+        for header in response.headers.get_list("Set-Cookie"):
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(header)
+            except Exception:  # noqa: BLE001 - a malformed cookie is ignored, as browsers do
+                continue
+            for name, morsel in jar.items():
+                if morsel["max-age"] in ("0", "-1") or not morsel.value:
+                    self._cookies.pop(name, None)
+                else:
+                    self._cookies[name] = morsel
+
+    # -- errors --------------------------------------------------------------------------
+
+    def unreachable_error(self, exc: BaseException | None, what: str, timeout: float) -> GatewayError:
+        """The error for a request the gateway did not answer: 504 on timeouts, else 503."""
+        text = str(exc) if exc is not None else "no answer"
+        if isinstance(exc, (TimeoutError, socket.timeout)) or "timeout" in text.lower():
+            limit = self.connect_timeout if "connect" in text.lower() else timeout
+            return GatewayError(
+                f"The gateway at {self.url} did not answer within {limit:g}s ({what}). "
+                "It may be overloaded; GatewayClient.request_timeout and connect_timeout set the limits.",
+                504,
+            )
+        if isinstance(exc, ssl.SSLError):
+            reason = f"TLS failed: {exc.reason or exc}"
+        elif isinstance(exc, ConnectionRefusedError):
+            reason = "connection refused"
+        elif isinstance(exc, socket.gaierror):
+            reason = "unknown host"
+        else:
+            reason = text or type(exc).__name__
+        return GatewayError(
+            f"The gateway at {self.url} is not reachable ({reason}). "
+            "Check that it is running and that GatewayClient.url is right.",
+            503,
+        )
+
+    def status_error(self, code: int, body: bytes | None, what: str) -> GatewayError:
+        """The error for a gateway's 4xx/5xx answer (callers refine 404s)."""
+        detail = gateway_message(body)
+        suffix = f": {detail}" if detail else ""
+        if code in (401, 403):
+            return GatewayError(
+                f"The gateway at {self.url} refused this server's credentials ({code}){suffix}. "
+                "Check GatewayClient.auth_token (and auth_scheme, headers).",
+                502, code,
+            )
+        if code == 404:
+            return GatewayError(f"Not found on the gateway at {self.url} ({what}){suffix}", 404, code)
+        return GatewayError(f"The gateway at {self.url} answered {code} to {what}{suffix}", code, code)
+
+    def emit_event(self, status: str, status_code: int | None, msg: str) -> None:
+        """A gateway_client/v1 event (to ``event_logger`` if set, else the server's events)."""
+        data: dict[str, Any] = {"status": status, "msg": msg}
+        if status_code is not None:
+            data["status_code"] = status_code
+        if self.event_logger is not None:
+            try:
+                self.event_logger.emit(schema_id=GATEWAY_SCHEMA, data=data)
+            except Exception as exc:  # noqa: BLE001 - an event must never fail the request
+                self.log.warning("Could not emit a gateway event: %s", exc)
+        elif self.events is not None:
+            self.events.emit(GATEWAY_SCHEMA, data)
