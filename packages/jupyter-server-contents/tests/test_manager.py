@@ -133,3 +133,20 @@ async def test_compat_helpers(jp_serverapp, jp_root_dir, make_notebook):
     with pytest.raises(HTTPError) as err:
         cm._get_os_path("../outside")
     assert err.value.status_code == 404
+
+
+async def test_jupyter_server_private_helpers(jp_serverapp, jp_root_dir, make_notebook):
+    """The helpers subclasses written for jupyter_server call, with their signatures."""
+    cm = jp_serverapp.contents_manager
+    (jp_root_dir / "t.txt").write_text("hi")
+    (jp_root_dir / "b.bin").write_bytes(b"\xff")
+    assert await cm._read_file(cm._get_os_path("t.txt"), None) == ("hi", "text")
+    assert (await cm._read_file(cm._get_os_path("b.bin"), None, raw=True))[1:] == ("base64", b"\xff")
+    await cm._save_file(cm._get_os_path("s.txt"), "saved", "text")
+    assert (jp_root_dir / "s.txt").read_text() == "saved"
+    await cm._save_notebook(cm._get_os_path("n.ipynb"), make_notebook("3"))
+    nb = await cm._read_notebook(cm._get_os_path("n.ipynb"), as_version=4)
+    assert nb.cells[0].source == "3"
+    assert (await cm._notebook_model("n.ipynb"))["content"]["nbformat"] == 4
+    assert (await cm._file_model("t.txt"))["content"] == "hi"
+    assert {m["name"] for m in (await cm._dir_model(""))["content"]} >= {"t.txt", "n.ipynb"}

@@ -17,6 +17,7 @@ from tornado.web import HTTPError
 from traitlets import Bool, Float, default, validate
 
 from . import _fsio
+from ._compat import FileManagerCompatMixin
 from ._manager import AsyncContentsManager, copy_base_name
 from ._models import HASH_ALGORITHM, base_model, entry_type, file_hash, list_directory
 from ._notebooks import read_notebook, to_notebook_node, write_notebook
@@ -29,7 +30,7 @@ def _bad_type(message: str) -> HTTPError:
     return HTTPError(400, message, reason="bad type")
 
 
-class FileContentsManager(AsyncContentsManager):
+class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
     """Files, notebooks and directories under ``root_dir``. Async inside, like every manager."""
 
     delete_to_trash = Bool(
@@ -85,13 +86,6 @@ class FileContentsManager(AsyncContentsManager):
         """The OS path of an API path (inside root_dir, or 404); call in a thread."""
         return self._resolve_sync(path)[1]
 
-    def _get_os_path(self, path: str) -> str:
-        """The OS path of an API path, for extensions written for jupyter_server (blocking)."""
-        return self._os_path(path)
-
-    def info_string(self) -> str:
-        return f"Serving notebooks from local directory: {self.root_dir}"
-
     def _refuse_hidden(self, api_path: str, verb: str) -> None:
         if not self.allow_hidden and is_hidden_api_path(api_path):
             raise HTTPError(400, f"Cannot {verb} file or directory {'/' + api_path!r}")
@@ -130,17 +124,17 @@ class FileContentsManager(AsyncContentsManager):
         if kind == "directory":
             if type not in (None, "directory"):
                 raise _bad_type(f"{api_path} is a directory, not a {type}")
-            return await self._dir_model(api_path, os_path, st, content)
+            return await self._directory_model_at(api_path, os_path, st, content)
         if type == "directory":
             raise _bad_type(f"{api_path} is not a directory")
         if type == "notebook" or (type is None and kind == "notebook"):
-            return await self._notebook_model(api_path, os_path, content, require_hash)
+            return await self._notebook_model_at(api_path, os_path, content, require_hash)
         if format == "json":
             raise HTTPError(400, "Format 'json' is for notebooks and directories; files are 'text' or 'base64'",
                             reason="bad format")
-        return await self._file_model(api_path, os_path, content, format, require_hash)
+        return await self._file_model_at(api_path, os_path, content, format, require_hash)
 
-    async def _dir_model(self, api_path: str, os_path: str, st: os.stat_result, content: bool) -> dict[str, Any]:
+    async def _directory_model_at(self, api_path: str, os_path: str, st: os.stat_result, content: bool) -> dict[str, Any]:
         model = base_model(api_path, st, "directory", await asyncio.to_thread(os.access, os_path, os.W_OK))
         if content:
             model["content"] = await asyncio.to_thread(
@@ -150,7 +144,7 @@ class FileContentsManager(AsyncContentsManager):
             model["format"] = "json"
         return model
 
-    async def _file_model(self, api_path: str, os_path: str, content: bool, format: str | None,
+    async def _file_model_at(self, api_path: str, os_path: str, content: bool, format: str | None,
                           require_hash: bool) -> dict[str, Any]:
         def build() -> dict[str, Any]:
             st = os.stat(os_path)
@@ -181,7 +175,7 @@ class FileContentsManager(AsyncContentsManager):
 
         return await asyncio.to_thread(build)
 
-    async def _notebook_model(self, api_path: str, os_path: str, content: bool, require_hash: bool) -> dict[str, Any]:
+    async def _notebook_model_at(self, api_path: str, os_path: str, content: bool, require_hash: bool) -> dict[str, Any]:
         def build() -> tuple[dict[str, Any], Any, str | None]:
             st = os.stat(os_path)
             model = base_model(api_path, st, "notebook", os.access(os_path, os.W_OK))
@@ -220,7 +214,7 @@ class FileContentsManager(AsyncContentsManager):
         await self.run_pre_save_hooks(model, api_path)
         message = None
         if kind == "notebook":
-            message = await self._save_notebook(model, api_path, os_path)
+            message = await self._write_notebook_model(model, api_path, os_path)
         elif kind == "file":
             await asyncio.to_thread(self._write_regular_file, os_path, api_path, model)
         elif kind == "directory":
@@ -239,7 +233,7 @@ class FileContentsManager(AsyncContentsManager):
         if not await self.dir_exists(parent):
             raise HTTPError(404, f"No such directory: {parent}")
 
-    async def _save_notebook(self, model: dict[str, Any], api_path: str, os_path: str) -> str | None:
+    async def _write_notebook_model(self, model: dict[str, Any], api_path: str, os_path: str) -> str | None:
         content = model["content"]
         if not isinstance(content, dict):
             raise HTTPError(400, "Invalid notebook: the content must be a JSON object")
