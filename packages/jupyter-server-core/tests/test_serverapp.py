@@ -226,6 +226,9 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 def test_unix_socket(launch, jp_environ, tmp_path):
     sock = str(tmp_path / "jp.sock")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(sock)  # left behind by a server that was killed: nobody listens on it
+    stale.close()
     server = launch("--allow-root", f"--sock={sock}", "--ServerApp.sock_mode=0660")
     info = info_of(server, jp_environ["runtime"])
     assert info["sock"] == sock
@@ -239,6 +242,11 @@ def test_unix_socket(launch, jp_environ, tmp_path):
     conn.request("GET", "/api/status")
     assert conn.getresponse().status == 403
     conn.close()
+
+    second = launch("--allow-root", f"--sock={sock}")  # in use: refused, the first unharmed
+    assert second.proc.wait(60) == 1
+    assert "in use" in second.log() and "Traceback" not in second.log()
+    assert os.path.exists(sock)
 
     assert "jp.sock" in run_cli("list").stdout
     assert run_cli("stop", sock).returncode == 0
