@@ -67,7 +67,7 @@ class ContentsManager(LoggingConfigurable):
     allow_hidden = Bool(False, help="Allow access to hidden files and directories (names starting with a dot).").tag(config=True)
     hide_globs = List(
         Unicode(),
-        ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*.so", "*.dylib", "*~"],
+        ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~"],
         help="Glob patterns of names to hide in directory listings (they stay reachable by path).",
     ).tag(config=True)
     untitled_notebook = Unicode("Untitled", help="The base name used when creating untitled notebooks.").tag(config=True)
