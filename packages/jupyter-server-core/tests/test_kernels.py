@@ -236,3 +236,23 @@ async def test_kernel_actions_are_events(jp_fetch, jp_ws_fetch):
 async def test_config_of_both_class_names_applies(jp_serverapp):
     km = jp_serverapp.kernel_manager
     assert (km.cull_idle_timeout, km.cull_interval) == (7, 9)
+
+
+async def test_kernel_output_is_server_activity(jp_fetch, jp_serverapp):
+    """/api/status last_activity follows kernel output, not only API requests."""
+    r = await jp_fetch("api", "kernels", method="POST", body={"name": "python3"})
+    kid = json.loads(r.body)["id"]
+    try:
+        async def kernel_seen():
+            return jp_serverapp.activity.last("kernels")
+        first = await wait_for(kernel_seen)
+        # Output the client did not ask for through the API: only the kernel is active.
+        await jp_fetch("api", "kernels", kid, "interrupt", method="POST")
+
+        async def moved():
+            last = jp_serverapp.activity.last("kernels")
+            return last is not None and last > first
+        await wait_for(moved)
+        assert jp_serverapp.activity.last_activity() >= jp_serverapp.activity.last("kernels")
+    finally:
+        await jp_fetch("api", "kernels", kid, method="DELETE")

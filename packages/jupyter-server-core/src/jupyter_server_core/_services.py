@@ -21,6 +21,8 @@ def load_core_services(serverapp: Any) -> None:
     km = serverapp.kernel_manager
     if getattr(km, "events", False) is None:
         km.events = getattr(serverapp, "events", None)
+    if getattr(km, "activity", False) is None:
+        km.activity = getattr(serverapp, "activity", None)
     routes: list[Any] = []
     if getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
         from .gateway import gateway_routes

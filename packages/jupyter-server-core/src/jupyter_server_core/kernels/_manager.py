@@ -123,6 +123,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
         #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
         self.events: Any = None
+        #: The server's ActivityTracker, set by the services loader: kernel output is activity.
+        self.activity: Any = None
 
     # -- models ------------------------------------------------------------------------
 
@@ -365,6 +367,8 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         if record is None or not tracked:
             return
         record.last_activity = self.last_kernel_activity = utcnow()
+        if self.activity is not None:
+            self.activity.touch("kernels")
         state = content.get("execution_state") if msg_type == "status" else None
         if isinstance(state, str):
             record.execution_state = state
