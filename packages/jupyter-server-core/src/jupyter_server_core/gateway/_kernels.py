@@ -53,6 +53,7 @@ class GatewayMappingKernelManager(MappingKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._owned: set[str] = set()
+        self._listing_refused = False
         self._refreshing: asyncio.Future[None] | None = None
 
     # -- what the handlers read ----------------------------------------------------------
@@ -125,13 +126,34 @@ class GatewayMappingKernelManager(MappingKernelManager):
             future.exception()
 
     async def _fetch_kernels(self) -> None:
-        models = await self.gateway_client.fetch_json(self.kernels_url)
+        try:
+            models = await self.gateway_client.fetch_json(self.kernels_url)
+        except GatewayError as exc:
+            if exc.gateway_status != 403:
+                raise
+            models = None
+        if models is None:
+            await self._refresh_one_by_one()
+            return
         if not isinstance(models, list):
             raise GatewayError(f"The gateway at {self.gateway_client.url} answered its kernels with an unexpected model", 502)
         seen = {record.kernel_id for record in map(self._update, models) if record is not None}
         for kernel_id in set(self._records) - seen:
             self.log.info("Kernel %s is gone from the gateway (culled or shut down there)", kernel_id)
             self._forget(kernel_id, "shutdown")
+
+    async def _refresh_one_by_one(self) -> None:
+        # Kernel Gateway refuses to list kernels unless list_kernels is on: ask about each
+        # kernel this server knows instead.
+        if not self._listing_refused:
+            self._listing_refused = True
+            self.log.info("The gateway at %s does not list its kernels (Kernel Gateway: "
+                          "JupyterWebsocketPersonality.list_kernels=True); checking kernels one by one",
+                          self.gateway_client.url)
+        results = await asyncio.gather(*(self.refresh_kernel(k) for k in list(self._records)), return_exceptions=True)
+        for result in results:
+            if isinstance(result, GatewayError):
+                raise result
 
     async def refresh_kernel(self, kernel_id: str) -> dict[str, Any]:
         """Fresh model of one kernel from the gateway; KernelNotFound if the gateway has none."""

@@ -159,6 +159,7 @@ class GatewayWebSocketConnection(ZMQChannelsWebsocketConnection):
         except Exception as exc:  # noqa: BLE001 - refused, unknown host, TLS: one clear error
             raise client.unreachable_error(exc, what, request.request_timeout) from None
         self._upstream_protocol = ws.selected_subprotocol or ""
+        self.log.debug("Kernel %s: gateway WebSocket open (protocol %s)", self.kernel_id, self._upstream_protocol or "default")
         return ws
 
     async def _relay_from_gateway(self) -> None:
@@ -202,7 +203,7 @@ class GatewayWebSocketConnection(ZMQChannelsWebsocketConnection):
         delay = client.gateway_retry_interval
         try:
             for attempt in range(1, client.gateway_retry_max + 1):
-                self.log.warning("Kernel %s: the gateway WebSocket dropped; reconnecting in %.1fs (attempt %d of %d)",
+                self.log.warning("Kernel %s: the gateway WebSocket is down; reconnecting in %.1fs (attempt %d of %d)",
                                  self.kernel_id, delay, attempt, client.gateway_retry_max)
                 await asyncio.sleep(delay)
                 if self._closing:
