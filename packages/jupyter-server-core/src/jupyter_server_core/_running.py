@@ -28,6 +28,43 @@ class RunningMixin(NetworkMixin):
     kernel_manager: Any
     activity: Any
     _stopping: asyncio.Event
+    _io_loop: Any = None
+
+    @property
+    def io_loop(self) -> Any:
+        """tornado's IOLoop that runs (or will run) the server.
+
+        jupyter_server 2.x extensions schedule work on it when they load, before the server
+        runs (``serverapp.io_loop.call_later(0, ...)``): asked for then, it is a new event
+        loop that :meth:`_run_forever` runs; asked for inside a running loop (tests), it is
+        that loop's.
+        """
+        if self._io_loop is None:
+            from tornado.ioloop import IOLoop
+
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                asyncio.set_event_loop(asyncio.new_event_loop())
+            self._io_loop = IOLoop.current()
+        return self._io_loop
+
+    def _run_forever(self) -> None:
+        """Serve until stopped, on the loop extensions were handed as ``io_loop`` if any."""
+        if self._io_loop is None:
+            asyncio.run(self._run())
+            return
+        loop = self._io_loop.asyncio_loop
+        try:
+            loop.run_until_complete(self._run())
+        finally:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            asyncio.set_event_loop(None)
+            loop.close()
 
     # -- running ---------------------------------------------------------------------
 

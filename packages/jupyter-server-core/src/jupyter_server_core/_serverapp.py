@@ -9,7 +9,6 @@ reverse order. Tests drive the same steps in-process through ``_start_serving`` 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
@@ -371,7 +370,7 @@ class ServerApp(JupyterApp, RunningMixin):
             return
         if self.web_app is None:
             self.initialize([])
-        asyncio.run(self._run())
+        self._run_forever()
 
 
 def _accepts(cls: type, name: str) -> bool:

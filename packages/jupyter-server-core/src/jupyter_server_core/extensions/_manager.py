@@ -138,10 +138,17 @@ def import_extension(name: str) -> tuple[ModuleType, list[ExtensionPoint]]:
 
 
 def _load_order(names: list[str], starter: str | None) -> list[str]:
-    """The core services first, the others by name, the launched extension last (its
-    routes, added last, take precedence)."""
-    rest = sorted(n for n in names if n not in (CORE, starter))
-    return ([CORE] if CORE in names else []) + rest + ([starter] if starter in names and starter != CORE else [])
+    """The core services first, then the server's service wheels (``jupyter_server_*``:
+    an extension written for jupyter_server 2.x finds ``serverapp.contents_manager`` when
+    it loads), then every other extension by name, the launched one included.
+
+    tornado matches the routes of ``add_handlers`` calls in the order they were added, so
+    where two extensions serve one URL the first by name wins, as in jupyter_server 2.x:
+    /lab is JupyterLab's under ``jupyter lab`` and under ``jupyter notebook`` alike (Notebook
+    7 also registers a handler for it)."""
+    rest = sorted(n for n in names if n != CORE)
+    services = [n for n in rest if n.startswith("jupyter_server_")]
+    return ([CORE] if CORE in names else []) + services + [n for n in rest if n not in services]
 
 
 class ExtensionManager:
