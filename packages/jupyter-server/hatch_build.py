@@ -24,15 +24,20 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-def sibling_wheel_names(packages_dir: Path, own_name: str) -> list[str]:
-    """The ``[project] name`` of every wheel folder under ``packages_dir`` but ours."""
-    names = []
+def sibling_wheels(packages_dir: Path, own_name: str) -> dict[str, str | None]:
+    """``{name: static version or None}`` of every wheel folder under ``packages_dir`` but ours.
+
+    A sibling normally takes the shared version (``None`` here); notebook-shim writes its
+    own (``0.2.x``), because the frontends require ``notebook_shim<0.3``.
+    """
+    wheels: dict[str, str | None] = {}
     for pyproject in sorted(packages_dir.glob("*/pyproject.toml")):
         with pyproject.open("rb") as f:
-            name = tomllib.load(f).get("project", {}).get("name")
+            project = tomllib.load(f).get("project", {})
+        name = project.get("name")
         if name and name != own_name:
-            names.append(name)
-    return names
+            wheels[name] = project.get("version")
+    return wheels
 
 
 def requirements_from_pkg_info(pkg_info: Path) -> list[str]:
@@ -42,7 +47,7 @@ def requirements_from_pkg_info(pkg_info: Path) -> list[str]:
 
 
 class SiblingPinsHook(MetadataHookInterface):
-    """``dependencies = ["<sibling>==<version>", ...]`` for every sibling wheel."""
+    """``dependencies = ["<sibling>==<its version>", ...]`` for every sibling wheel."""
 
     PLUGIN_NAME = "custom"
 
@@ -52,7 +57,7 @@ class SiblingPinsHook(MetadataHookInterface):
         if (root / "PKG-INFO").is_file() and not (packages_dir / "jupyter-server-core").is_dir():
             metadata["dependencies"] = requirements_from_pkg_info(root / "PKG-INFO")
             return
-        names = sibling_wheel_names(packages_dir, metadata["name"])
-        if not names:
+        wheels = sibling_wheels(packages_dir, metadata["name"])
+        if not wheels:
             raise RuntimeError(f"no sibling wheels found under {packages_dir}")
-        metadata["dependencies"] = [f"{name}=={metadata['version']}" for name in names]
+        metadata["dependencies"] = [f"{name}=={version or metadata['version']}" for name, version in wheels.items()]
