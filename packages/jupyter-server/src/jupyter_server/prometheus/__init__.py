@@ -1,0 +1,1 @@
+"""``jupyter_server.prometheus``: the server's Prometheus metrics."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.services.contents``: contents managers and checkpoints (the contents wheel)."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.services.sessions``: the session manager (the core's)."""
