@@ -150,3 +150,13 @@ async def test_jupyter_server_private_helpers(jp_serverapp, jp_root_dir, make_no
     assert (await cm._notebook_model("n.ipynb"))["content"]["nbformat"] == 4
     assert (await cm._file_model("t.txt"))["content"] == "hi"
     assert {m["name"] for m in (await cm._dir_model(""))["content"]} >= {"t.txt", "n.ipynb"}
+
+
+@pytest.mark.parametrize("jp_server_config", [{"FileContentsManager": {"hash_algorithm": "md5"}}])
+async def test_hash_algorithm_is_configurable(jp_fetch, jp_root_dir, jp_server_config):
+    import hashlib
+
+    (jp_root_dir / "h.txt").write_text("hello\n")
+    for params in ({"hash": "1"}, {"hash": "1", "content": "0"}):
+        model = json.loads((await jp_fetch("api", "contents", "h.txt", params=params)).body)
+        assert model["hash_algorithm"] == "md5" and model["hash"] == hashlib.md5(b"hello\n").hexdigest()

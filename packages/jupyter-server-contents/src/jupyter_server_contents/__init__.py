@@ -10,13 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from ._checkpoints import AsyncCheckpoints, AsyncFileCheckpoints, Checkpoints, FileCheckpoints
+from ._compat import FileManagerCompatMixin
 from ._filemanager import AsyncFileContentsManager, FileContentsManager
 from ._files_handler import FilesHandler
 from ._handlers import contents_routes
 from ._largefile import AsyncLargeFileManager, LargeFileManager
 from ._manager import AsyncContentsManager, ContentsManager
 
+#: jupyter_server's names of the file-helper mixins (see _compat.py).
+FileManagerMixin = AsyncFileManagerMixin = FileManagerCompatMixin
+
 __all__ = [
+    "AsyncFileManagerMixin",
+    "FileManagerMixin",
     "AsyncCheckpoints",
     "AsyncContentsManager",
     "AsyncFileCheckpoints",

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import os
 import stat
 from typing import Any
 
 from tornado.web import HTTPError
-from traitlets import Bool, Float, default, validate
+from traitlets import Bool, Enum, Float, default, validate
 
 from . import _fsio
 from ._compat import FileManagerCompatMixin
@@ -44,6 +45,10 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
         help="""Write files to a temporary file in the same directory, then rename it over the
         original (the default): a crash never leaves a truncated file. Turn off only on
         file systems where renaming breaks ownership or links.""",
+    ).tag(config=True)
+    hash_algorithm = Enum(
+        sorted(a for a in hashlib.algorithms_available if not a.startswith("shake")), default_value=HASH_ALGORITHM,
+        help="The hash algorithm of the models' hash field (hash=1); any of hashlib's.",
     ).tag(config=True)
     max_copy_folder_size_mb = Float(500, help="The maximum size, in MB, of a folder that may be copied.").tag(config=True)
 
@@ -146,19 +151,19 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
 
     async def _file_model_at(self, api_path: str, os_path: str, content: bool, format: str | None,
                           require_hash: bool) -> dict[str, Any]:
+        algorithm = self.hash_algorithm
+
         def build() -> dict[str, Any]:
             st = os.stat(os_path)
             model = base_model(api_path, st, "file", os.access(os_path, os.W_OK))
             if not content:
                 if require_hash:
-                    model.update(hash=file_hash(os_path), hash_algorithm=HASH_ALGORITHM)
+                    model.update(hash=file_hash(os_path, algorithm), hash_algorithm=algorithm)
                 return model
             with open(os_path, "rb") as f:
                 data = f.read()
             if require_hash:
-                import hashlib
-
-                model.update(hash=hashlib.sha256(data).hexdigest(), hash_algorithm=HASH_ALGORITHM)
+                model.update(hash=hashlib.new(algorithm, data).hexdigest(), hash_algorithm=algorithm)
             if format != "base64":
                 try:
                     model["content"] = data.decode("utf-8")
@@ -176,16 +181,18 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
         return await asyncio.to_thread(build)
 
     async def _notebook_model_at(self, api_path: str, os_path: str, content: bool, require_hash: bool) -> dict[str, Any]:
+        algorithm = self.hash_algorithm
+
         def build() -> tuple[dict[str, Any], Any, str | None]:
             st = os.stat(os_path)
             model = base_model(api_path, st, "notebook", os.access(os_path, os.W_OK))
             if not content:
                 if require_hash:
-                    model.update(hash=file_hash(os_path), hash_algorithm=HASH_ALGORITHM)
+                    model.update(hash=file_hash(os_path, algorithm), hash_algorithm=algorithm)
                 return model, None, None
-            nb, digest, message = read_notebook(os_path, api_path, require_hash)
+            nb, digest, message = read_notebook(os_path, api_path, require_hash, algorithm)
             if digest:
-                model.update(hash=digest, hash_algorithm=HASH_ALGORITHM)
+                model.update(hash=digest, hash_algorithm=algorithm)
             return model, nb, message
 
         model, nb, message = await asyncio.to_thread(build)

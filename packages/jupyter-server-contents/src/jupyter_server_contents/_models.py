@@ -101,9 +101,9 @@ def list_directory(
     return models
 
 
-def file_hash(os_path: str) -> str:
-    """The sha256 hex digest of a file, read in blocks."""
-    digest = hashlib.sha256()
+def file_hash(os_path: str, algorithm: str = HASH_ALGORITHM) -> str:
+    """The hex digest of a file (sha256 by default), read in blocks."""
+    digest = hashlib.new(algorithm)
     with open(os_path, "rb") as f:
         while True:
             block = f.read(1 << 20)

@@ -18,8 +18,9 @@ def _validation_message(error: Any) -> str | None:
     return f"Notebook validation failed: {error.get('ValidationError', error)}"
 
 
-def read_notebook(os_path: str, api_path: str, require_hash: bool) -> tuple[Any, str | None, str | None]:
-    """(notebook as nbformat v4, sha256 of the file or None, validation message or None).
+def read_notebook(os_path: str, api_path: str, require_hash: bool,
+                  algorithm: str = "sha256") -> tuple[Any, str | None, str | None]:
+    """(notebook as nbformat v4, digest of the file or None, validation message or None).
 
     A file that is not UTF-8 JSON in the notebook format is a 400 naming the path.
     """
@@ -27,7 +28,7 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool) -> tuple[Any,
 
     with open(os_path, "rb") as f:
         data = f.read()
-    digest = hashlib.sha256(data).hexdigest() if require_hash else None
+    digest = hashlib.new(algorithm, data).hexdigest() if require_hash else None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
