@@ -55,11 +55,6 @@ VERSION: str = check_wheels.shared_version(ROOT)
 normalize = check_wheels.normalize
 
 
-def version_of(folder: str) -> str:
-    """The version of one of our wheels: the shared one, but for notebook-shim's 0.2.x."""
-    return str(check_wheels.expected_version(folder, VERSION))
-
-
 def wheel_folders() -> list[str]:
     """The wheel folders in the repository right now (the meta-package included)."""
     return sorted(p.name for p in PACKAGES.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -123,14 +118,21 @@ class Dist:
             pytest.fail(f"building packages/{folder} failed:\n{tail}")
 
     def wheel(self, folder: str) -> Path:
+        """The wheel built from ``packages/<folder>`` (whichever version it carries:
+        ``tools/check_wheels.py`` is what holds each wheel to its expected version)."""
         self.require(folder)
-        return self.path / f"{normalize(folder)}-{version_of(folder)}-py3-none-any.whl"
+        wheels = sorted(self.path.glob(f"{normalize(folder)}-*-py3-none-any.whl"))
+        assert len(wheels) == 1, f"expected one wheel of {folder} in {self.path}, found {wheels}"
+        return wheels[0]
+
+    def version(self, folder: str) -> str:
+        return self.wheel(folder).name.split("-")[1]
 
     def requirements(self, folder: str) -> list[Requirement]:
         """The runtime ``Requires-Dist`` of a built wheel (extras left out)."""
         wheel = self.wheel(folder)
         with ZipFile(wheel) as z:
-            metadata = Parser().parsestr(z.read(f"{normalize(folder)}-{version_of(folder)}.dist-info/METADATA").decode())
+            metadata = Parser().parsestr(z.read(f"{normalize(folder)}-{self.version(folder)}.dist-info/METADATA").decode())
         requirements = [Requirement(r) for r in metadata.get_all("Requires-Dist") or []]
         return [r for r in requirements if not (r.marker and "extra" in str(r.marker))]
 
@@ -184,7 +186,7 @@ class Venv:
         """Third-party needs from the package index, then ours with no index at all."""
         ours, third_party = self.dist.closure(list(folders))
         self.pip("install", "-q", *third_party, *extra)
-        self.pip("install", "-q", "--no-index", "--find-links", self.dist.path, *(f"{normalize(f)}=={version_of(f)}" for f in folders))
+        self.pip("install", "-q", "--no-index", "--find-links", self.dist.path, *(f"{normalize(f)}=={self.dist.version(f)}" for f in folders))
         self.assert_only_ours(ours)
 
     def installed(self) -> dict[str, str]:
@@ -195,10 +197,10 @@ class Venv:
         """Each of our wheels at the shared version; no upstream twin in their place."""
         installed = self.installed()
         for folder in ours:
-            assert installed.get(normalize(folder)) == version_of(folder), f"{folder}: {installed.get(normalize(folder))}"
+            assert installed.get(normalize(folder)) == self.dist.version(folder), f"{folder}: {installed.get(normalize(folder))}"
         for twin in UPSTREAM_TWINS:
             version = installed.get(normalize(twin))
-            assert version in (None, version_of(twin)), f"upstream {twin} {version} was installed"
+            assert version is None or version == self.dist.version(twin), f"upstream {twin} {version} was installed"
 
     def jupyter(self, home: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return self.run(self.bin / "jupyter", *args, env={**user_dirs(home), **(env or {})}, check=check)

@@ -17,7 +17,6 @@ from _harness import (
     Venv,
     extension_rows,
     normalize,
-    version_of,
     wheel_folders,
 )
 from tornado.httpclient import HTTPRequest
@@ -60,12 +59,12 @@ def server(full_venv: Venv, home: Path) -> Iterator[Server]:
         yield running
 
 
-def test_the_full_install_is_every_wheel_of_ours_and_no_upstream_twin(full_venv: Venv) -> None:
+def test_the_full_install_is_every_wheel_of_ours_and_no_upstream_twin(dist: Dist, full_venv: Venv) -> None:
     installed = full_venv.installed()
     for folder in wheel_folders():
-        assert installed.get(normalize(folder)) == version_of(folder), f"{folder}: {installed.get(normalize(folder))}"
+        assert installed.get(normalize(folder)) == dist.version(folder), f"{folder}: {installed.get(normalize(folder))}"
     for twin in UPSTREAM_TWINS:
-        assert installed[normalize(twin)] == version_of(twin)
+        assert installed[normalize(twin)] == dist.version(twin)
     assert "jupyter_server_fileid" not in installed and "jupyter_server_ydoc" not in installed
     full_venv.pip("check")
     assert {p.name for p in full_venv.confd.iterdir()} == {f"{name}.json" for name in ours_and_example()}
