@@ -16,11 +16,13 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from jupyter_core.paths import jupyter_config_dir
 from traitlets.config import Config
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["Conversion", "Converter", "NotebookError", "UnknownFormat", "notebook_from_model"]
 
@@ -54,6 +56,8 @@ def notebook_from_model(content: Any) -> nbformat.NotebookNode:
 
     Older nbformat versions are upgraded. Raises :class:`NotebookError` saying what is wrong.
     """
+    import nbformat  # about a second of jsonschema format checkers: only when converting
+
     if not isinstance(content, dict):
         raise NotebookError("The body must be a notebook model: {\"content\": {\"cells\": [...], ...}}")
     try:

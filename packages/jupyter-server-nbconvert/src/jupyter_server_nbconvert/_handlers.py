@@ -6,14 +6,16 @@ import os
 import posixpath
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import nbformat
 from jupyter_server_core import APIHandler, JupyterHandler
 from tornado import web
 
 from ._convert import Conversion, Converter, NotebookError, UnknownFormat, notebook_from_model
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["NbconvertFormatsHandler", "NbconvertFileHandler", "NbconvertPostHandler"]
 
