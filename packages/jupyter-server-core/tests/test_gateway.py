@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from jupyter_server_core._serverapp import ServerApp
+from jupyter_server_core.events._bus import GATEWAY_SCHEMA
 from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.kernels._wsprotocol import V1_PROTOCOL
 from jupyter_server_core.kernels._wsregistry import registry_for
@@ -31,8 +32,9 @@ class Gateway:
     def __init__(self, root: Path, runtime: Path) -> None:
         root.mkdir(exist_ok=True)
         config = Config({
+            # A gateway behind a path prefix, as behind a proxy.
             "ServerApp": {"port": 0, "ip": "127.0.0.1", "open_browser": False, "allow_root": True,
-                          "root_dir": str(root),
+                          "root_dir": str(root), "base_url": "/gw/",
                           "jpserver_extensions": {"jupyter_server_core": True}},
             "IdentityProvider": {"token": GW_TOKEN},
         })
@@ -52,7 +54,7 @@ class Gateway:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.app.port}"
+        return f"http://127.0.0.1:{self.app.port}/gw"
 
     def drop_websockets(self, kernel_id: str) -> int:
         """Close the gateway's end of every kernel WebSocket of ``kernel_id``."""
@@ -81,9 +83,15 @@ async def gateway(tmp_path: Path, jp_environ: dict[str, Path]) -> AsyncIterator[
 
 
 @pytest.fixture
-def jp_server_config(gateway: Gateway, gateway_protocols: list[str]) -> dict[str, Any]:
+def token_sent() -> str:
+    """The token our server sends the gateway."""
+    return GW_TOKEN
+
+
+@pytest.fixture
+def jp_server_config(gateway: Gateway, gateway_protocols: list[str], token_sent: str) -> dict[str, Any]:
     return {
-        "GatewayClient": {"url": gateway.url, "auth_token": GW_TOKEN, "request_timeout": 30,
+        "GatewayClient": {"url": gateway.url, "auth_token": token_sent, "request_timeout": 30,
                           "connect_timeout": 5, "gateway_retry_interval": 0.1, "gateway_retry_max": 2},
         "GatewayWebSocketConnection": {"gateway_subprotocols": gateway_protocols},
     }
@@ -103,7 +111,14 @@ def stdout_of(outputs: list[dict[str, Any]]) -> str:
     return "".join(m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream")
 
 
-async def test_kernelspecs_come_from_the_gateway(jp_fetch: Any, jp_base_url: str, gateway: Gateway) -> None:
+async def test_kernelspecs_come_from_the_gateway(jp_fetch: Any, jp_base_url: str, jp_serverapp: Any,
+                                                 gateway: Gateway) -> None:
+    events: list[dict[str, Any]] = []
+
+    async def listener(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+        events.append(data)
+
+    jp_serverapp.events.logger.add_listener(schema_id=GATEWAY_SCHEMA, listener=listener)
     specs = json.loads((await jp_fetch("api", "kernelspecs")).body)
     assert specs["default"] == "python3"
     python3 = specs["kernelspecs"]["python3"]
@@ -122,6 +137,21 @@ async def test_kernelspecs_come_from_the_gateway(jp_fetch: Any, jp_base_url: str
         with pytest.raises(HTTPClientError) as err:
             await jp_fetch(*parts)
         assert err.value.code == 404, parts
+    await asyncio.sleep(0.05)  # listeners run as tasks
+    assert events[0]["status"] == "success" and events[0]["status_code"] == 200
+    assert f"GET {gateway.url}/api/kernelspecs" in events[0]["msg"]
+    assert any(e["status"] == "error" and e.get("status_code") == 404 for e in events)
+
+
+@pytest.mark.parametrize("token_sent", ["not-the-token"])
+async def test_a_gateway_refusing_our_token_is_a_clear_502(jp_fetch: Any, gateway: Gateway) -> None:
+    for parts, method in ((("api", "kernelspecs"), "GET"), (("api", "kernels"), "POST")):
+        with pytest.raises(HTTPClientError) as err:
+            await jp_fetch(*parts, method=method)
+        assert err.value.code == 502
+        message = json.loads(err.value.response.body)["message"]
+        assert "refused this server's credentials" in message and "GatewayClient.auth_token" in message
+        assert "not-the-token" not in message
 
 
 @pytest.mark.parametrize("gateway_protocols", [[V1_PROTOCOL], []], ids=["gateway-v1", "gateway-json"])

@@ -112,6 +112,13 @@ class GatewayWebSocketConnection(ZMQChannelsWebsocketConnection):
         if notify is not None and self.kernel_id in self.kernel_manager:
             notify(self.kernel_id)
         self._reader = asyncio.ensure_future(self._relay_from_gateway())
+        self._reader.add_done_callback(self._relay_ended)
+
+    def _relay_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self.log.error("Kernel %s: relaying the gateway's messages failed: %r", self.kernel_id, task.exception())
+        self._close_websocket(_CLOSE_GATEWAY_LOST, "Relaying the gateway's messages failed")
 
     def disconnect(self) -> None:
         """The client's WebSocket closed: close the gateway's."""
