@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from jupyter_server_core.pytest_plugin import free_port
 from tornado import httpserver, netutil, web
 from tornado.httpclient import HTTPClientError
-
-from jupyter_server_core.pytest_plugin import free_port
 
 LISTING = {"default": "python3", "kernelspecs": {"python3": {
     "name": "python3", "spec": {"argv": [], "display_name": "Python 3", "language": "python"}, "resources": {}}}}
