@@ -94,7 +94,9 @@ class ContentsManager(LoggingConfigurable):
         help="The handler class serving /files/ (raw downloads).",
     ).tag(config=True)
     files_handler_params = Dict(help="Extra keyword arguments for the files handler.").tag(config=True)
-    notary = Instance("nbformat.sign.NotebookNotary", allow_none=True, help="Notebook signatures (trust).")
+    # Not Instance("nbformat.sign.NotebookNotary"): traitlets would import nbformat (and its
+    # jsonschema format checkers, about a second) when the manager is created at start.
+    notary = AnyTrait(None, allow_none=True, help="Notebook signatures (trust): an nbformat NotebookNotary.")
 
     @validate("pre_save_hook")
     def _validate_pre_save_hook(self, proposal: Any) -> Any:
