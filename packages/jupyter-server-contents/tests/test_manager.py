@@ -34,7 +34,11 @@ async def test_classic_config_names_apply(jp_fetch, jp_root_dir, jp_server_confi
     assert (jp_root_dir / ".cps" / "Notebook-checkpoint.ipynb").exists()
 
 
-@pytest.mark.parametrize("jp_server_config", [{"ServerApp": {"contents_manager_class": "jupyter_server_contents.FileContentsManager"}}])
+@pytest.mark.parametrize("jp_server_config", [
+    {"ServerApp": {"contents_manager_class": "jupyter_server_contents.FileContentsManager"}},
+    # A class object, as a Python config file may give it.
+    {"ServerApp": {"contents_manager_class": jsc.FileContentsManager}},
+])
 async def test_contents_manager_class_is_configurable(jp_serverapp, jp_fetch, jp_server_config):
     assert type(jp_serverapp.contents_manager) is jsc.FileContentsManager
     assert (await jp_fetch("api", "contents")).code == 200

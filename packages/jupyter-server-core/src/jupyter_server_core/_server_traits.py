@@ -20,6 +20,7 @@ from traitlets import (
     Float,
     Integer,
     List,
+    Union,
     Unicode,
     default,
     validate,
@@ -269,9 +270,11 @@ class ServerTraits(Configurable):
         "", help="DEPRECATED: ignored. Both kernel WebSocket protocols are always offered."
     ).tag(config=True)
     # Read by the contents extension; core never imports it.
-    contents_manager_class = DottedObjectName(
-        "jupyter_server_contents.AsyncLargeFileManager",
-        help="The contents manager class to use (read by the jupyter_server_contents extension).",
+    # A class or a dotted name: a Type trait would import its default at start.
+    contents_manager_class = Union(
+        [TypeTrait(klass="traitlets.config.LoggingConfigurable"), DottedObjectName()],
+        default_value="jupyter_server_contents.AsyncLargeFileManager",
+        help="The contents manager class to use, a class or its dotted name (read by the jupyter_server_contents extension).",
     ).tag(config=True)
     # Read by the terminals extension.
     terminals_enabled = Bool(True, help="Set to False to disable terminals (read by jupyter_server_terminals).").tag(config=True)
