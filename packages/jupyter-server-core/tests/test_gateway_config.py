@@ -16,6 +16,7 @@ from jupyter_server_core.gateway import (
     GatewayKernelSpecManager,
     GatewayMappingKernelManager,
     GatewaySessionManager,
+    GatewayTokenRenewerBase,
     GatewayWebSocketConnection,
 )
 from jupyter_server_core.kernels import MappingKernelManager, ZMQChannelsWebsocketConnection
@@ -85,6 +86,23 @@ def test_environment_variables(jp_environ: Any, jp_root_dir: Path, monkeypatch: 
     assert client.gateway_retry_max == 3
     assert client.request_headers() == {"X-Team": "data", "Authorization": "Bearer s3cret"}
     assert isinstance(app.kernel_manager, GatewayMappingKernelManager)
+
+
+class CountingRenewer(GatewayTokenRenewerBase):
+    calls = 0
+
+    def get_token(self, auth_header_key: str, auth_scheme: str | None, auth_token: str, **kwargs: Any) -> str:
+        CountingRenewer.calls += 1
+        return f"{auth_token}-renewed-{CountingRenewer.calls}"
+
+
+def test_a_token_renewer_gives_each_request_its_token() -> None:
+    client = GatewayClient(url="http://gw:1", auth_token="old", auth_scheme="Bearer",
+                           gateway_token_renewer_class=CountingRenewer)
+    assert client.request_headers()["Authorization"] == "Bearer old-renewed-1"
+    assert client.make_request("http://gw:1/api").headers["Authorization"] == "Bearer old-renewed-2"
+    with pytest.raises(TraitError):
+        GatewayClient(gateway_token_renewer_class=MappingKernelManager)
 
 
 def test_auth_header_forms() -> None:

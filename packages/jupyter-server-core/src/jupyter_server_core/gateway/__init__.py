@@ -11,6 +11,7 @@ from typing import Any
 
 from ._client import GatewayClient
 from ._errors import GatewayError
+from ._tokens import GatewayTokenRenewerBase, NoOpTokenRenewer
 from ._wiring import configure_gateway, gateway_kwargs
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "GatewayKernelSpecManager",
     "GatewayMappingKernelManager",
     "GatewaySessionManager",
+    "GatewayTokenRenewerBase",
     "GatewayWebSocketConnection",
+    "NoOpTokenRenewer",
     "configure_gateway",
     "gateway_kwargs",
     "gateway_routes",

@@ -16,11 +16,13 @@ from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from traitlets import Any as AnyTrait
+from traitlets import Type, default
 
 from .._urls import url_path_join
 from ..events._bus import GATEWAY_SCHEMA
 from ._config import GatewayClientConfig
 from ._errors import GatewayError, gateway_message
+from ._tokens import GatewayTokenRenewerBase, NoOpTokenRenewer
 
 __all__ = ["GatewayClient"]
 
@@ -38,8 +40,21 @@ class GatewayClient(GatewayClientConfig):
         help="A jupyter_events EventLogger for gateway_client/v1 events; by default the server's events.",
     )
 
+    gateway_token_renewer_class = Type(
+        default_value=NoOpTokenRenewer, klass=GatewayTokenRenewerBase,
+        help="""The class whose get_token() gives the token of each request (for tokens that
+        expire). (JUPYTER_GATEWAY_TOKEN_RENEWER_CLASS env var)""",
+    ).tag(config=True)
+
+    @default("gateway_token_renewer_class")
+    def _token_renewer_class_default(self) -> Any:
+        import os
+
+        return os.environ.get("JUPYTER_GATEWAY_TOKEN_RENEWER_CLASS") or NoOpTokenRenewer
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.token_renewer: GatewayTokenRenewerBase = self.gateway_token_renewer_class(parent=self, log=self.log)
         #: The server's EventBus (``emit(schema_id, data)``), set by the ServerApp.
         self.events: Any = None
         self._cookies: SimpleCookie = SimpleCookie()
@@ -62,9 +77,11 @@ class GatewayClient(GatewayClientConfig):
     def request_headers(self) -> dict[str, str]:
         """Headers of every request: the configured ones, authorization, cookies."""
         headers: dict[str, str] = dict(json.loads(self.headers or "{}"))
-        if self.auth_token:
+        key = self.auth_header_key or "Authorization"
+        token = self.token_renewer.get_token(key, self.auth_scheme, self.auth_token or "")
+        if token:
             scheme = (self.auth_scheme or "").strip()
-            headers[self.auth_header_key or "Authorization"] = f"{scheme} {self.auth_token}".strip()
+            headers[key] = f"{scheme} {token}".strip()
         if self.accept_cookies and self._cookies:
             headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self._cookies.items())
         return headers
