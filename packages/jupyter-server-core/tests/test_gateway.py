@@ -258,3 +258,24 @@ async def test_a_dropped_gateway_websocket_reconnects_then_a_stopped_gateway_is_
     # The server itself is fine.
     assert (await jp_fetch("api", "status")).code == 200
     assert json.loads((await jp_fetch("api", "sessions")).body) == []
+
+
+async def test_a_kernel_that_vanishes_from_the_gateway_is_dead_to_its_client(
+    jp_fetch: Any, jp_ws_fetch: Any, gateway: Gateway,
+) -> None:
+    with pytest.raises(HTTPClientError) as err:
+        await connect(jp_ws_fetch, "00000000-0000-0000-0000-000000000000", "")
+    assert err.value.code == 404
+    assert json.loads(err.value.response.body)["message"] == "No such kernel: 00000000-0000-0000-0000-000000000000"
+
+    kid = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    client = await connect(jp_ws_fetch, kid, "", session="s-2")
+    reply, _ = await client.execute("1")
+    assert reply is not None
+    await gateway.app.kernel_manager.shutdown_kernel(kid)  # culled on the gateway, say
+    states = []
+    while (msg := await client.recv(timeout=20)) is not None:
+        if msg["header"]["msg_type"] == "status":
+            states.append(msg["content"]["execution_state"])
+    assert states[-1:] == ["dead"]
+    assert json.loads((await jp_fetch("api", "kernels")).body) == []
