@@ -105,4 +105,5 @@ class LogoutHandler(JupyterHandler):
 def login_routes(serverapp: Any) -> list[Any]:
     """Routes of the login and logout pages, with the classes the identity provider names."""
     base = serverapp.base_url
-    return [(url_path_join(base, path), handler) for path, handler in serverapp.identity_provider.get_handlers()]
+    # (path, handler) or, as JupyterHub's provider gives, (path, handler, kwargs).
+    return [(url_path_join(base, spec[0]), *spec[1:]) for spec in serverapp.identity_provider.get_handlers()]

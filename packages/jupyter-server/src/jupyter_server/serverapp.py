@@ -16,5 +16,5 @@ from jupyter_server_core._serverinfo import list_running_servers
 
 __all__ = ["ServerApp", "aliases", "flags", "list_running_servers", "main"]
 
-aliases: dict[str, Any] = ServerApp.aliases  # type: ignore[assignment]
-flags: dict[str, Any] = ServerApp.flags  # type: ignore[assignment]
+aliases: dict[str, Any] = ServerApp.aliases
+flags: dict[str, Any] = ServerApp.flags

@@ -67,6 +67,6 @@ def check_pid(pid: int) -> bool:
 async def run_sync_in_loop(maybe_async: Awaitable[T] | T) -> T:
     """Await ``maybe_async`` if it is awaitable, else return it."""
     if inspect.isawaitable(maybe_async):
-        return await maybe_async  # type: ignore[no-any-return]
+        return await maybe_async
     return maybe_async
 

@@ -55,8 +55,8 @@ class JupyterHandler(jupyter_server_core.JupyterHandler):
     are read from ``self.settings``.
     """
 
-    @property  # type: ignore[override]
-    def allow_unauthenticated(self) -> bool:
+    @property
+    def allow_unauthenticated(self) -> bool:  # type: ignore[override]
         """Whether the method answering this request is marked ``@allow_unauthenticated``
         (jupyter_server.auth.decorator); a subclass may still set the class attribute."""
         method = getattr(self, (self.request.method or "GET").lower(), None)
@@ -208,7 +208,7 @@ class FileFindHandler(JupyterHandler, ExtensionStaticHandler):
     follow_dir_symlinks: bool = False
     #: Static assets of installed packages: as the extensions' own static files, served to
     #: anyone (the pages that use them ask for a login).
-    allow_unauthenticated = True  # type: ignore[assignment]
+    allow_unauthenticated = True
 
     def initialize(  # type: ignore[override]
         self,
