@@ -221,19 +221,30 @@ class ExtensionManager:
         if not find_extensions and CORE not in decisions:
             decisions[CORE] = resolve_enabled_extensions({CORE: True}, use_manifests=False).decisions[CORE]
         enabled = [name for name, d in decisions.items() if d.enabled]
-        for name in _load_order(enabled, starter_extension):
-            if name not in self.packages:  # a link hook may have linked it already
-                self.link_extension(name, decisions[name])
+        # Import every package (building its points and apps) before linking any: a link
+        # hook may look at the others' points, as JupyterHub's looks for JupyterLab's.
+        imported = [self._import(name, decisions[name]) for name in _load_order(enabled, starter_extension)
+                    if name not in self.packages]
+        for package in imported:
+            self._link(package)
 
     def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
         """Import ``name`` and link its points now; a no-op if it is already known.
 
         An extension's link hook may call this to enable another extension (the notebook
         shim does so for classic ``NotebookApp.nbserver_extensions``); it is then loaded,
-        started and stopped with the others, in the order it was linked.
+        started and stopped with the others, in the order it was imported.
         """
         if name in self.packages:
-            return self.packages[name]
+            package = self.packages[name]
+            self._link(package)  # imported with the others but not linked yet: link it now
+            return package
+        package = self._import(name, decision)
+        self._link(package)
+        return package
+
+    def _import(self, name: str, decision: Decision | None) -> ExtensionPackage:
+        """Import ``name`` and build its points (their apps instantiated), not linked yet."""
         if decision is None:
             decision = Decision(name, True, Mention(True, "another extension"), "enabled by another extension")
         self.decisions[name] = decision
@@ -249,10 +260,13 @@ class ExtensionManager:
         finally:
             package.import_seconds = time.perf_counter() - started
             self.log.debug("Extension %s imported in %.3f s", name, package.import_seconds)
-        for point in package.points:
-            if self._call(package, point, "_link_jupyter_server_extension", "link"):
-                point.linked = True
         return package
+
+    def _link(self, package: ExtensionPackage) -> None:
+        """Call the link hook of each point of an imported package (once)."""
+        for point in package.points:
+            if not point.linked and self._call(package, point, "_link_jupyter_server_extension", "link"):
+                point.linked = True
 
     def _call(self, package: ExtensionPackage, point: ExtensionPoint, hook: str, what: str) -> bool:
         fn = point._hook(hook)
