@@ -8,6 +8,7 @@ wrong into :class:`GatewayError` with a status and a message that names the gate
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import ssl
@@ -25,6 +26,9 @@ from ._errors import GatewayError, gateway_message
 from ._tokens import GatewayTokenRenewerBase, NoOpTokenRenewer
 
 __all__ = ["GatewayClient"]
+
+#: Concurrent requests to the gateway; more wait their turn (within their timeout).
+_MAX_CONNECTIONS = 32
 
 
 class GatewayClient(GatewayClientConfig):
@@ -58,6 +62,7 @@ class GatewayClient(GatewayClientConfig):
         #: The server's EventBus (``emit(schema_id, data)``), set by the ServerApp.
         self.events: Any = None
         self._cookies: SimpleCookie = SimpleCookie()
+        self._http: tuple[asyncio.AbstractEventLoop, AsyncHTTPClient] | None = None
 
     @property
     def gateway_enabled(self) -> bool:
@@ -108,6 +113,14 @@ class GatewayClient(GatewayClientConfig):
 
     # -- sending -------------------------------------------------------------------------
 
+    def http_client(self) -> AsyncHTTPClient:
+        """This client's own HTTP client (per event loop): a hung gateway must not fill the
+        connection slots of tornado's shared client that other code of the server uses."""
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._http[0] is not loop:
+            self._http = (loop, AsyncHTTPClient(force_instance=True, max_clients=_MAX_CONNECTIONS))
+        return self._http[1]
+
     async def fetch(self, path: str, *, method: str = "GET", body: Any = None,
                     timeout: float | None = None) -> HTTPResponse:
         """Send one request to ``url + path``; the 2xx response, or GatewayError."""
@@ -115,7 +128,7 @@ class GatewayClient(GatewayClientConfig):
         request = self.make_request(url, method=method, body=body, timeout=timeout)
         what = f"{method} {url}"
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            response = await self.http_client().fetch(request, raise_error=False)
         except Exception as exc:  # noqa: BLE001 - every failure to answer becomes one clear error
             error = self.unreachable_error(exc, what, request.request_timeout or self.request_timeout)
             self.emit_event("error", None, str(error))
