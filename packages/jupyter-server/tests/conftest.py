@@ -5,7 +5,8 @@ count) and kept under ``tests/.work/venv-<hash>`` for the next session:
 
 1. every wheel folder under packages/ is built with hatchling into ``.work/wheels-<hash>``;
 2. ``pip install --find-links <wheels> jupyter-server==<ours> ipykernel``: the full install;
-3. ``pip install jupyterlab notebook``: the one command docs/frontends.md documents.
+3. ``pip install jupyterlab notebook``: the one command docs/frontends.md documents;
+4. ``pip install jupyterhub``, for its single-user server.
 
 The pip output of step 3 is kept in ``.work/venv-<hash>/frontends-install.log``.
 ``JUPYTER_FRONTENDS_VENV=/path/to/venv`` runs the tests against an existing venv instead.
@@ -79,6 +80,8 @@ def build_venv(target: Path) -> None:
     pip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check"]
     _run([*pip, "install", "-q", "--find-links", wheels, f"jupyter-server=={_our_version()}", "ipykernel"])
     (target / "frontends-install.log").write_text(_run([*pip, *ONE_COMMAND]))
+    # JupyterHub's single-user server, for test_jupyterhub.py (not part of the one command).
+    _run([*pip, "install", "-q", "jupyterhub"])
     (target / ".complete").write_text("ok")
 
 
