@@ -29,7 +29,6 @@ from .._urls import url_escape
 from ..kernels import KernelError, KernelNotFound
 from ..kernels._connection import ZMQChannelsWebsocketConnection
 from ..kernels._wsprotocol import (
-    CLIENT_CHANNELS,
     V1_PROTOCOL,
     FrameError,
     RawMessage,
@@ -43,7 +42,6 @@ from ._errors import GatewayError
 
 __all__ = ["GatewayWebSocketConnection"]
 
-_CLOSE_INVALID_DATA = 1007
 _CLOSE_GATEWAY_LOST = 1011
 #: An upgrade that never completes must not keep the gateway's WebSocket open.
 _UNCONNECTED_GRACE = 30.0
@@ -245,20 +243,9 @@ class GatewayWebSocketConnection(ZMQChannelsWebsocketConnection):
 
     async def handle_incoming_message(self, frame: str | bytes) -> None:
         """Send one client frame to the gateway, in the gateway's protocol."""
-        try:
-            message = decode_v1(frame) if self.kernel_ws_protocol == V1_PROTOCOL else decode_legacy(frame)
-        except FrameError as exc:
-            self.log.warning("Kernel %s: closing a WebSocket that sent an invalid frame: %s", self.kernel_id, exc)
-            self._close_websocket(_CLOSE_INVALID_DATA, _close_reason(f"Invalid frame: {exc}"))
-            return
-        if message.channel not in CLIENT_CHANNELS:
-            self.log.warning("Kernel %s: ignoring a %s message on channel %r", self.kernel_id, message.msg_type, message.channel)
-            return
-        allowed = getattr(self.kernel_manager, "allowed_message_types", None)
-        if allowed and message.channel == "shell" and message.msg_type not in allowed:
-            self.log.warning("Kernel %s: message type %r is not allowed; ignoring it", self.kernel_id, message.msg_type)
-            return
-        await self._send_upstream(message)
+        message = self.decode_client_frame(frame)
+        if message is not None:
+            await self._send_upstream(message)
 
     async def _send_upstream(self, message: RawMessage) -> None:
         upstream = self._upstream
