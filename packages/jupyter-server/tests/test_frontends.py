@@ -81,7 +81,7 @@ def installed(venv: Path) -> dict[str, str]:
     return {re.sub(r"[-_.]+", "-", p["name"]).lower(): p["version"] for p in json.loads(out)}
 
 
-def start_frontend(venv: Path, home: Path, command: str) -> ServerProcess:
+def start_frontend(venv: Path, home: Path, command: str, base_url: str = "/") -> ServerProcess:
     root = home / "root_dir"
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -92,8 +92,10 @@ def start_frontend(venv: Path, home: Path, command: str) -> ServerProcess:
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / ".ipython"),
     })
     argv = [str(venv / "bin" / "jupyter"), command, "--allow-root", "--no-browser", f"--port={port}",
-            "--ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}"]
+            "--ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.base_url={base_url}"]
     process = ServerProcess(argv, env, root, port, TOKEN, home / f"{command}.log")
+    process.url = f"http://127.0.0.1:{port}{base_url}"
     try:
         process.wait_ready()
     except Exception:
@@ -111,7 +113,8 @@ def lab(frontends_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="module")
 def notebook(frontends_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Frontend]:
-    process = start_frontend(frontends_venv, tmp_path_factory.mktemp("nb-home"), "notebook")
+    # Under a base URL: every URL the pages name must carry it.
+    process = start_frontend(frontends_venv, tmp_path_factory.mktemp("nb-home"), "notebook", base_url="/nb/")
     yield Frontend(process)
     assert process.stop() in (0, -15), process.log()
 
@@ -237,12 +240,13 @@ def test_notebook_tree_page_with_the_token_and_its_scripts(notebook: Frontend) -
     html = notebook.ok("tree")
     config = page_config(html)
     assert config["token"] == TOKEN
-    assert config["fullStaticUrl"] == "/static/notebook"
+    assert config["fullStaticUrl"] == "/nb/static/notebook" and config["baseUrl"] == "/nb/"
     assert config["terminalsAvailable"] is True
     found = scripts(html)
     assert found
     for src in found:
-        status, headers, _ = notebook.get(src, token=False)
+        assert src.startswith("/nb/static/notebook/"), src
+        status, headers, _ = notebook.get(src[len("/nb/"):], token=False)
         assert status == 200 and "javascript" in headers["Content-Type"], src
 
 
@@ -251,12 +255,12 @@ def test_notebook_pages_and_root(notebook: Frontend) -> None:
         assert page_config(notebook.ok(page))["token"] == TOKEN, page
     assert b"custom" in notebook.ok("custom/custom.css").lower()
     status, headers, _ = notebook.get("", token=False)
-    assert status == 302 and headers["Location"] == "/tree"
+    assert status == 302 and headers["Location"] == "/nb/tree"
     status, headers, _ = notebook.get("tree", token=False)
-    assert status == 302 and headers["Location"] == "/login?next=%2Ftree"
+    assert status == 302 and headers["Location"] == "/nb/login?next=%2Fnb%2Ftree"
 
 
 def test_jupyterlab_is_served_next_to_notebook(notebook: Frontend) -> None:
     """Notebook 7 registers /lab too; JupyterLab's handler must answer it (as upstream)."""
     config = page_config(notebook.ok("lab"))
-    assert config["fullStaticUrl"] == "/static/lab"
+    assert config["fullStaticUrl"] == "/nb/static/lab"
