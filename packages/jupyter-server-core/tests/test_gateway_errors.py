@@ -42,9 +42,11 @@ class Broken(web.RequestHandler):
 
 class Cookies(web.RequestHandler):
     seen: list[str] = []
+    users: list[str | None] = []
 
     def get(self) -> None:
         Cookies.seen.append(self.request.headers.get("Cookie", ""))
+        Cookies.users.append(self.get_query_argument("user", None))
         self.set_header("Set-Cookie", "node=a7; Path=/")
         self.finish(LISTING)
 
@@ -59,7 +61,7 @@ async def other_side() -> AsyncIterator[str]:
     server = httpserver.HTTPServer(app)
     sockets = netutil.bind_sockets(0, "127.0.0.1")
     server.add_sockets(sockets)
-    Cookies.seen = []
+    Cookies.seen, Cookies.users = [], []
     try:
         yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
     finally:
@@ -121,8 +123,12 @@ async def test_gateway_errors_keep_their_status_and_message(jp_fetch: Any) -> No
 
 
 @pytest.mark.parametrize("mode", ["cookies"])
-async def test_cookies_of_the_gateway_are_sent_back(jp_fetch: Any) -> None:
-    for _ in range(2):
+async def test_cookies_of_the_gateway_are_sent_back(jp_fetch: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KERNEL_USERNAME", raising=False)
+    for user in (None, "ada lovelace"):
+        if user:  # Enterprise Gateway lists the kernelspecs KERNEL_USERNAME may use
+            monkeypatch.setenv("KERNEL_USERNAME", user)
         specs = json.loads((await jp_fetch("api", "kernelspecs")).body)
         assert list(specs["kernelspecs"]) == ["python3"]
     assert Cookies.seen == ["", "node=a7"]
+    assert Cookies.users == [None, "ada lovelace"]

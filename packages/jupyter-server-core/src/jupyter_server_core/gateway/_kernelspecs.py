@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 from traitlets import Float, Instance
@@ -57,7 +59,12 @@ class GatewayKernelSpecManager(KernelSpecManager):
 
     async def _fetch_listing(self) -> dict[str, Any]:
         client = self.gateway_client
-        model = await client.fetch_json(client.kernelspecs_endpoint)
+        endpoint = client.kernelspecs_endpoint
+        user = os.environ.get("KERNEL_USERNAME")
+        if user:
+            # Enterprise Gateway lists only the kernelspecs this user may start.
+            endpoint = f"{endpoint}?{urlencode({'user': user})}"
+        model = await client.fetch_json(endpoint)
         if not isinstance(model, dict) or not isinstance(model.get("kernelspecs"), dict):
             raise GatewayError(f"The gateway at {client.url} answered its kernelspecs with an unexpected model", 502)
         specs = {name: spec for name, spec in model["kernelspecs"].items() if self._allowed(name) and isinstance(spec, dict)}
