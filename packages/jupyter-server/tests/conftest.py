@@ -97,8 +97,8 @@ def frontends_venv() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / ".complete").is_file():
             for stale in WORK.glob("venv-*"):
-                with contextlib.suppress(OSError):  # unused for a day: another source state
-                    if time.time() - stale.stat().st_mtime > 86400:
+                with contextlib.suppress(OSError):  # 400 MB each: keep only those in recent use
+                    if time.time() - stale.stat().st_mtime > 1800:
                         shutil.rmtree(stale, ignore_errors=True)
             build_venv(target)
         os.utime(target)
