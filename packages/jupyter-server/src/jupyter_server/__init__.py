@@ -4,16 +4,15 @@ The meta-package ``jupyter-server`` installs every wheel of the project; this im
 is where the module paths of jupyter_server 2.x (``jupyter_server.serverapp``,
 ``jupyter_server.base.handlers``, ``jupyter_server.extension.application``, ...) are mapped
 onto those wheels, so that extensions written for jupyter_server 2.x import unchanged.
-The mapping lives in submodules of this package; the package itself only gives the version.
+The mapping lives in submodules (see docs/porting-extensions.md); importing the package
+itself costs only the version lookup.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from ._version import __version__, version_info
 
-try:
-    __version__: str = version("jupyter-server")
-except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-    __version__ = "0.0.0"
+__all__ = ["DEFAULT_JUPYTER_SERVER_PORT", "__version__", "version_info"]
 
-__all__ = ["__version__"]
+#: The port ``jupyter server`` tries first (``ServerApp.port``).
+DEFAULT_JUPYTER_SERVER_PORT = 8888
