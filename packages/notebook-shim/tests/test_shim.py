@@ -81,7 +81,11 @@ async def test_moved_traits_reach_their_new_classes(classic_moved, levels, jp_se
     assert provider.hashed_password == classic_moved
     assert provider.cookie_options == {"max_age": 3600}
     assert jp_serverapp.kernel_manager.cull_idle_timeout == 1234
-    assert jp_serverapp.contents_manager_class == "jupyter_server_contents.AsyncLargeFileManager"
+    # A class or its dotted name: the trait resolves names it can import.
+    moved_class = jp_serverapp.contents_manager_class
+    if not isinstance(moved_class, str):
+        moved_class = f"{moved_class.__module__.split('._')[0]}.{moved_class.__name__}"
+    assert moved_class == "jupyter_server_contents.AsyncLargeFileManager"
     assert jp_serverapp.tornado_settings == {"compress_response": True}
     assert jp_serverapp.web_app.settings["compress_response"] is True
     assert jp_serverapp.extra_static_paths == [str(levels["user"])]
