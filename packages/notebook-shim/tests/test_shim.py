@@ -185,3 +185,21 @@ async def test_classic_extensions_load_and_the_server_decision_wins(old_extensio
 async def test_no_classic_config_means_no_warnings(jp_serverapp, server_warnings):
     assert not [m for m in warnings_of(server_warnings) if "NotebookApp" in m]
     assert json.loads(json.dumps(jp_serverapp.server_info()))["port"] == jp_serverapp.port
+
+
+@pytest.fixture
+def agreeing_manifests(tmp_path, levels, write_json, monkeypatch):
+    """What JupyterLab installs: one manifest per server, both enabling the same extension."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "old_style_nbext.py").write_text(OLD_STYLE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    write_json(levels["sys-prefix"] / "jupyter_notebook_config.d" / "both.json",
+               {"NotebookApp": {"nbserver_extensions": {"old_style_nbext": True}}})
+    write_json(levels["sys-prefix"] / "jupyter_server_config.d" / "both.json",
+               {"ServerApp": {"jpserver_extensions": {"old_style_nbext": True}}})
+
+
+async def test_agreeing_classic_manifest_is_silent(agreeing_manifests, jp_serverapp, jp_fetch, server_warnings):
+    assert (await jp_fetch("hello-old")).code == 200
+    assert not [m for m in warnings_of(server_warnings) if "nbserver_extensions" in m]

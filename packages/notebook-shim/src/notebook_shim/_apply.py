@@ -170,8 +170,10 @@ def apply_classic_extensions(serverapp: Any, classic: ClassicConfig) -> None:
                           "config (%s) says %s; the server config wins", name, enabled, source,
                           decided.decided_by, decided.enabled)
             else:
-                warn_once(serverapp, log, "NotebookApp.nbserver_extensions[%r] (in %s) is deprecated and also set in "
-                          "ServerApp.jpserver_extensions", name, source)
+                # Packages such as JupyterLab ship a manifest for each server; when both
+                # agree there is nothing for the user to do, so no warning on every start.
+                log.debug("NotebookApp.nbserver_extensions[%r] (in %s) agrees with the server config",
+                          name, source)
             continue
         if not enabled:
             continue
