@@ -133,6 +133,12 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     root = home / "root_dir"
     root.mkdir(parents=True)
     (root / "x.txt").write_text("still here")
+    if kind == "kernel_gateway":
+        # Kernel Gateway speaks the v1 protocol too: speak JSON to it here, so that both
+        # translations (client v1 <-> gateway JSON) run against a real gateway.
+        (home / ".jupyter").mkdir()
+        (home / ".jupyter" / "jupyter_server_config.json").write_text(
+            json.dumps({"GatewayWebSocketConnection": {"gateway_subprotocols": []}}))
     argv = [sys.executable, "-m", "jupyter_server_core", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
             "--no-browser", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
             f"--gateway-url={gateway.url}", f"--GatewayClient.auth_token={GW_TOKEN}",
@@ -157,6 +163,23 @@ async def connect(stack: Stack, kernel_id: str, protocol: str = "") -> KernelWeb
 
 def stdout_of(outputs: list[dict[str, Any]]) -> str:
     return "".join(m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream")
+
+
+async def wait_for_kernel_info(client: KernelWebSocketClient, attempts: int = 30) -> None:
+    """What a frontend does after a restart: ask kernel_info until the kernel answers.
+
+    A gateway may drop what arrives while it reconnects its channels to the restarted
+    kernel (Kernel Gateway does), so the first request is not enough.
+    """
+    for _ in range(attempts):
+        msg_id = await client.send(client.request("kernel_info_request", {}))
+        try:
+            reply, _ = await client.collect(msg_id, timeout=1)
+        except asyncio.TimeoutError:
+            continue
+        if reply is not None:
+            return
+    raise AssertionError("the kernel did not answer kernel_info after its restart")
 
 
 def new_session(stack: Stack, path: str) -> dict[str, Any]:
@@ -191,6 +214,9 @@ async def test_a_notebook_session_runs_on_the_gateway(stack: Stack) -> None:
     assert v1.protocol == V1_PROTOCOL
     _, outputs = await v1.execute("print(sum(range(10)))")
     assert stdout_of(outputs) == "45\n"
+    msg_id = await v1.send(v1.request("comm_info_request", {}, buffers=[b"\x00\x01"]))  # binary buffers too
+    reply, _ = await v1.collect(msg_id)
+    assert reply is not None and reply["header"]["msg_type"] == "comm_info_reply"
     v1.close()
 
     # Interrupt a long cell through our server.
@@ -207,6 +233,7 @@ async def test_a_notebook_session_runs_on_the_gateway(stack: Stack) -> None:
 
     # Restart: the same kernel id, a fresh namespace, the same WebSocket.
     assert stack.server.ok("POST", f"api/kernels/{kid}/restart")["id"] == kid
+    await wait_for_kernel_info(client)
     reply, outputs = await client.execute("print('os' in dir())")
     assert stdout_of(outputs) == "False\n"
 
