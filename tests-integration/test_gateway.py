@@ -112,7 +112,7 @@ def _start_gateway(kind: str, base: Path) -> GatewayProcess:
         python = _kernel_gateway_python()
         argv = [str(python), "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
                 f"--KernelGatewayApp.port={port}", "--KernelGatewayApp.port_retries=0",
-                f"--KernelGatewayApp.auth_token={GW_TOKEN}"]
+                f"--KernelGatewayApp.auth_token={GW_TOKEN}", "--JupyterWebsocketPersonality.env_whitelist=GW_ALLOWED"]
         env = _environ(home, python.parent)
     gateway = GatewayProcess(argv, env, home / "root", port, base / f"gateway-{kind}.log")
     try:
@@ -143,8 +143,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             "--no-browser", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
             f"--gateway-url={gateway.url}", f"--GatewayClient.auth_token={GW_TOKEN}",
             "--GatewayClient.request_timeout=30", "--GatewayClient.connect_timeout=5",
-            "--GatewayClient.gateway_retry_interval=0.2", "--GatewayClient.gateway_retry_max=2"]
-    env = _environ(home, Path(sys.executable).parent, KERNEL_GW_PROBE=PROBE)
+            "--GatewayClient.gateway_retry_interval=0.2", "--GatewayClient.gateway_retry_max=2",
+            "--GatewayClient.allowed_envs=GW_ALLOWED"]
+    env = _environ(home, Path(sys.executable).parent, KERNEL_GW_PROBE=PROBE, GW_ALLOWED="allowed", GW_OTHER="kept here")
     process = ServerProcess(argv, env, root, port, TOKEN, base / "server.log")
     try:
         process.wait_ready()
@@ -207,9 +208,9 @@ async def test_a_notebook_session_runs_on_the_gateway(stack: Stack) -> None:
     reply, outputs = await client.execute("import os; print('hello from', 'the gateway')")
     assert reply is not None and reply["content"]["status"] == "ok"
     assert stdout_of(outputs) == "hello from the gateway\n"
-    if stack.kind == "kernel_gateway":  # KERNEL_* variables of our server reach the kernel
-        _, outputs = await client.execute("print(os.environ.get('KERNEL_GW_PROBE'))")
-        assert stdout_of(outputs) == f"{PROBE}\n"
+    if stack.kind == "kernel_gateway":  # KERNEL_* and allowed_envs variables of our server reach the kernel
+        _, outputs = await client.execute("print([os.environ.get(k) for k in ('KERNEL_GW_PROBE', 'GW_ALLOWED', 'GW_OTHER')])")
+        assert stdout_of(outputs) == f"{[PROBE, 'allowed', None]}\n"
     v1 = await connect(stack, kid, V1_PROTOCOL)
     assert v1.protocol == V1_PROTOCOL
     _, outputs = await v1.execute("print(sum(range(10)))")
