@@ -145,7 +145,7 @@ async def test_kernelspecs_come_from_the_gateway(jp_fetch: Any, jp_base_url: str
 
 @pytest.mark.parametrize("token_sent", ["not-the-token"])
 async def test_a_gateway_refusing_our_token_is_a_clear_502(jp_fetch: Any, gateway: Gateway) -> None:
-    for parts, method in ((("api", "kernelspecs"), "GET"), (("api", "kernels"), "POST")):
+    for parts, method in ((("api", "kernelspecs"), "GET"), (("api", "kernels"), "POST"), (("api", "kernels"), "GET")):
         with pytest.raises(HTTPClientError) as err:
             await jp_fetch(*parts, method=method)
         assert err.value.code == 502

@@ -126,6 +126,9 @@ class GatewayMappingKernelManager(MappingKernelManager):
             future.exception()
 
     async def _fetch_kernels(self) -> None:
+        # Only kernels known before the request can be missing from its answer: one that
+        # started meanwhile is not gone.
+        known = set(self._records)
         try:
             models = await self.gateway_client.fetch_json(self.kernels_url)
         except GatewayError as exc:
@@ -138,7 +141,7 @@ class GatewayMappingKernelManager(MappingKernelManager):
         if not isinstance(models, list):
             raise GatewayError(f"The gateway at {self.gateway_client.url} answered its kernels with an unexpected model", 502)
         seen = {record.kernel_id for record in map(self._update, models) if record is not None}
-        for kernel_id in set(self._records) - seen:
+        for kernel_id in (known & set(self._records)) - seen:
             self.log.info("Kernel %s is gone from the gateway (culled or shut down there)", kernel_id)
             self._forget(kernel_id, "shutdown")
 
@@ -150,6 +153,10 @@ class GatewayMappingKernelManager(MappingKernelManager):
             self.log.info("The gateway at %s does not list its kernels (Kernel Gateway: "
                           "JupyterWebsocketPersonality.list_kernels=True); checking kernels one by one",
                           self.gateway_client.url)
+        if not self._records:
+            # Nothing to ask about, but a refused token must still show: any request will.
+            await self.gateway_client.fetch(self.gateway_client.kernelspecs_endpoint)
+            return
         results = await asyncio.gather(*(self.refresh_kernel(k) for k in list(self._records)), return_exceptions=True)
         for result in results:
             if isinstance(result, GatewayError):
