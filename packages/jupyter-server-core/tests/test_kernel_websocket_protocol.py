@@ -16,6 +16,7 @@ from jupyter_server_core.kernels._wsprotocol import (
     decode_legacy,
     decode_v1,
     encode_legacy,
+    encode_legacy_frame,
     encode_v1,
     message_from_dict,
 )
@@ -63,6 +64,18 @@ def test_legacy_text_and_binary_round_trip():
     assert decoded.buffers == BUFFERS
     assert decoded.header == MSG["header"]
     assert decode_legacy(json.dumps(MSG)).channel == "shell"
+
+
+def test_legacy_frame_splices_parts_and_repairs_bad_ones():
+    raw = message_from_dict(MSG)
+    data, binary = encode_legacy_frame(RawMessage("iopub", raw.parts))
+    assert not binary and isinstance(data, bytes)
+    assert json.loads(data)["content"] == MSG["content"]
+    # Parts that are not JSON objects in UTF-8 become {} instead of a broken frame.
+    bad = [raw.parts[0], b"[1, 2]", b"{\xff}", b"not json"]
+    model = json.loads(encode_legacy_frame(RawMessage("iopub", bad))[0].decode("utf-8"))
+    assert model["parent_header"] == model["metadata"] == model["content"] == {}
+    assert model["header"] == MSG["header"] and model["buffers"] == []
 
 
 def test_legacy_defaults():

@@ -28,7 +28,7 @@ from traitlets import Bool, Float, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ._wschannels import KernelChannels
-from ._wsprotocol import CLIENT_CHANNELS, V1_PROTOCOL, FrameError, RawMessage, decode_legacy, decode_v1, encode_legacy, encode_v1
+from ._wsprotocol import CLIENT_CHANNELS, V1_PROTOCOL, FrameError, RawMessage, decode_legacy, decode_v1, encode_legacy_frame, encode_v1
 from ._wsratelimit import IOPubRateLimiter
 from ._wsregistry import KernelConnectionRegistry, registry_for
 
@@ -291,9 +291,13 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         handler = self.websocket_handler
         if handler is None or handler.ws_connection is None:
             return
-        data = encode_v1(message) if self.kernel_ws_protocol == V1_PROTOCOL else encode_legacy(message)
+        if self.kernel_ws_protocol == V1_PROTOCOL:
+            data, binary = encode_v1(message), True
+        else:
+            data, binary = encode_legacy_frame(message)
         try:
-            future = handler.write_message(data, binary=isinstance(data, bytes))
+            # tornado sends bytes as they are; binary=False makes them a text frame.
+            future = handler.write_message(data, binary=binary)
         except WebSocketClosedError:
             return
         # A write that fails because the client left is not an error worth a log line.

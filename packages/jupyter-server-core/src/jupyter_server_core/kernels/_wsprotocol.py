@@ -37,6 +37,7 @@ __all__ = [
     "decode_legacy",
     "decode_v1",
     "encode_legacy",
+    "encode_legacy_frame",
     "encode_v1",
     "message_from_dict",
 ]
@@ -147,28 +148,57 @@ def decode_legacy(frame: str | bytes) -> RawMessage:
 
 
 def encode_legacy(message: RawMessage) -> str | bytes:
-    """A kernel message for a client of the default protocol."""
+    """A kernel message for a client of the default protocol (str: a text frame)."""
+    data, binary = encode_legacy_frame(message)
+    return data if binary else data.decode("utf-8")
+
+
+def encode_legacy_frame(message: RawMessage) -> tuple[bytes, bool]:
+    """A kernel message for a client of the default protocol: ``(data, binary)``.
+
+    Without buffers ``data`` is the UTF-8 JSON text of a text frame. The kernel's JSON
+    parts are spliced in as they are, not decoded and encoded again; only a part that
+    is not a JSON object in valid UTF-8 takes the slow path (decoded, ``{}`` when
+    unusable).
+    """
     header = message.header
-    msg: dict[str, Any] = {
-        "header": header,
-        "msg_id": header.get("msg_id", ""),
-        "msg_type": header.get("msg_type", ""),
-        "parent_header": _load_object(message.parts[1]) or {},
-        "metadata": _load_object(message.parts[2]) or {},
-        "content": _load_object(message.parts[3]) or {},
-        "channel": message.channel,
-    }
+    parts = message.parts
+    spliced = [p if _is_object_text(p) else _pack(_load_object(p) or {}) for p in parts[:4]]
+    msg_id, msg_type = header.get("msg_id", ""), header.get("msg_type", "")
     buffers = message.buffers
+    body = b"".join([
+        b'{"header":', spliced[0],
+        b',"msg_id":', _pack(msg_id if isinstance(msg_id, str) else ""),
+        b',"msg_type":', _pack(msg_type if isinstance(msg_type, str) else ""),
+        b',"parent_header":', spliced[1],
+        b',"metadata":', spliced[2],
+        b',"content":', spliced[3],
+        b',"channel":', _pack(message.channel),
+        b"}" if buffers else b',"buffers":[]}',
+    ])
     if not buffers:
-        msg["buffers"] = []
-        return json.dumps(msg, ensure_ascii=False)
-    body = json.dumps(msg, ensure_ascii=False).encode("utf-8")
+        return body, False
     count = 1 + len(buffers)
     offsets = [4 * (count + 1)]
     offsets.append(offsets[0] + len(body))
     for buf in buffers[:-1]:
         offsets.append(offsets[-1] + len(buf))
-    return b"".join([struct.pack(f">{count + 1}I", count, *offsets), body, *map(bytes, buffers)])
+    return b"".join([struct.pack(f">{count + 1}I", count, *offsets), body, *map(bytes, buffers)]), True
+
+
+def _is_object_text(part: bytes) -> bool:
+    """Whether ``part`` looks like a JSON object in valid UTF-8 (the kernel's parts do).
+
+    The kernel signed the part, so it is the JSON its session packed: checking the
+    braces and the encoding is enough to splice it into a text frame.
+    """
+    if not part or part[:1] != b"{" or part[-1:] != b"}":
+        return False
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # -- v1.kernel.websocket.jupyter.org -------------------------------------------------
