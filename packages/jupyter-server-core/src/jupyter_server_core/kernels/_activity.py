@@ -8,6 +8,7 @@ WebSocket connections never track kernel state themselves.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Collection
 from typing import Any
@@ -15,9 +16,13 @@ from typing import Any
 import zmq
 from jupyter_client.connect import ConnectionFileMixin
 
+from ._zmqreader import SocketReader
+
 __all__ = ["probe_kernel_info", "watch_iopub"]
 
 _DELIM = b"<IDS|MSG>"
+
+_log = logging.getLogger(__name__)
 
 
 def _connect(kernel: Any, channel: str) -> Any:
@@ -41,20 +46,24 @@ async def watch_iopub(
     """
     socket = _connect(kernel, "iopub")
     unpack = kernel.session.unpack
+
+    def on_frames(frames: list[bytes]) -> None:
+        try:
+            start = frames.index(_DELIM)
+            header = unpack(frames[start + 2])
+            parent = unpack(frames[start + 3])
+            tracked = parent.get("msg_type") not in untracked
+            msg_type = header.get("msg_type", "")
+            content = unpack(frames[start + 5]) if msg_type == "status" and tracked else {}
+        except (ValueError, IndexError, TypeError, AttributeError):
+            return  # not a Jupyter message: nothing to learn from it
+        on_message(msg_type, content, tracked)
+
+    reader = SocketReader(socket, on_frames, _log)
     try:
-        while True:
-            frames = await socket.recv_multipart()
-            try:
-                start = frames.index(_DELIM)
-                header = unpack(frames[start + 2])
-                parent = unpack(frames[start + 3])
-                tracked = parent.get("msg_type") not in untracked
-                msg_type = header.get("msg_type", "")
-                content = unpack(frames[start + 5]) if msg_type == "status" and tracked else {}
-            except (ValueError, IndexError, TypeError, AttributeError):
-                continue  # not a Jupyter message: nothing to learn from it
-            on_message(msg_type, content, tracked)
+        await asyncio.Future()  # read from the loop's callbacks until cancelled
     finally:
+        reader.close()
         socket.close(linger=0)
 
 

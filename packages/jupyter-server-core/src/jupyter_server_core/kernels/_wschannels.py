@@ -8,19 +8,19 @@ disconnect still reach the client.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import zmq
-import zmq.asyncio
 from jupyter_client.connect import ConnectionFileMixin
 from jupyter_client.session import Session
 
 from ._wsprotocol import RawMessage
+from ._zmqreader import SocketReader
 
 __all__ = ["CHANNELS", "KernelChannels", "MessageSink"]
 
@@ -47,10 +47,10 @@ class KernelChannels:
         self.session = session
         self.log = log
         self.identity = uuid.uuid4().hex.encode("ascii")
-        self.sockets: dict[str, zmq.asyncio.Socket] = {}
+        self.sockets: dict[str, zmq.Socket[Any]] = {}
         self.sink: MessageSink | None = None
         self.ignore_replies_to: set[str] = set()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._readers: dict[str, SocketReader] = {}
         self._opened_ports: tuple[Any, ...] = ()
         self.closed = False
 
@@ -62,10 +62,8 @@ class KernelChannels:
             # override wraps it in a ZMQStream, which has no awaitable recv.
             connect = getattr(ConnectionFileMixin, f"connect_{channel}")
             sock = connect(self.kernel, identity=None if channel == "iopub" else self.identity)
-            if not isinstance(sock, zmq.asyncio.Socket):
-                sock = zmq.asyncio.Socket.from_socket(sock)
             self.sockets[channel] = sock
-            self._tasks.append(asyncio.ensure_future(self._read(channel, sock)))
+            self._readers[channel] = SocketReader(sock, partial(self._received, channel), self.log)
 
     def reconnect_if_moved(self) -> bool:
         """After a kernel restart: reconnect when the kernel's ports changed.
@@ -89,9 +87,9 @@ class KernelChannels:
         self._close_sockets()
 
     def _close_sockets(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self._tasks.clear()
+        for reader in self._readers.values():
+            reader.close()
+        self._readers.clear()
         for sock in self.sockets.values():
             sock.close(linger=0)
         self.sockets.clear()
@@ -99,37 +97,28 @@ class KernelChannels:
     async def send(self, message: RawMessage) -> None:
         """Sign ``message`` with the kernel's key and send it on its channel."""
         sock = self.sockets.get(message.channel)
-        if sock is None or sock.closed:
+        reader = self._readers.get(message.channel)
+        if sock is None or sock.closed or reader is None:
             self.log.debug("Dropping a %s message: the %s channel is closed", message.msg_type, message.channel)
             return
         signature = self.session.sign(message.parts[:4])
-        await sock.send_multipart([_DELIM, signature, *message.parts], copy=False)
+        await reader.send([_DELIM, signature, *message.parts])
 
-    async def _read(self, channel: str, sock: zmq.asyncio.Socket) -> None:
-        while True:
-            try:
-                frames = await sock.recv_multipart(copy=True)
-            except asyncio.CancelledError:
-                raise
-            except zmq.ZMQError as exc:
-                if sock.closed:
-                    return
-                self.log.warning("Kernel %s channel failed: %s", channel, exc)
+    def _received(self, channel: str, frames: list[bytes]) -> None:
+        message = self._verify(channel, frames)
+        if message is None:
+            return
+        if self.ignore_replies_to and channel in ("shell", "control"):
+            parent = message.parent_msg_id()
+            if parent in self.ignore_replies_to:
+                self.ignore_replies_to.discard(parent)
                 return
-            message = self._verify(channel, frames)
-            if message is None:
-                continue
-            if self.ignore_replies_to and channel in ("shell", "control"):
-                parent = message.parent_msg_id()
-                if parent in self.ignore_replies_to:
-                    self.ignore_replies_to.discard(parent)
-                    continue
-            sink = self.sink
-            if sink is not None:
-                try:
-                    sink(message)
-                except Exception:
-                    self.log.exception("Handling a %s message from the kernel failed", channel)
+        sink = self.sink
+        if sink is not None:
+            try:
+                sink(message)
+            except Exception:
+                self.log.exception("Handling a %s message from the kernel failed", channel)
 
     def _verify(self, channel: str, frames: list[bytes]) -> RawMessage | None:
         """Strip routing identities and check the signature; None for a bad message."""
