@@ -1,0 +1,201 @@
+"""JupyterLab 4 and Notebook 7, unmodified, on our server, used in a real browser.
+
+The venv is our full install (our wheels only, from the session's dist/) plus the one command
+docs/frontends.md documents, ``pip install jupyterlab notebook``. A real ``jupyter lab`` /
+``jupyter notebook`` of that venv serves Debian's chromium, driven like a person by
+``browser/driver.js`` (the npm package playwright-core; never a downloaded browser): open
+the page with the token, create a notebook, run ``print(6*7)`` and see 42, save, open a
+terminal and run a command; in Notebook 7 rename the notebook. Each outcome is then checked
+again over the REST API, independently of the page. On failure the driver's screenshots
+(and the page's HTML and the server log) are kept in tests-integration/artifacts/<test>/.
+
+Chromium, node and the driver's node_modules are installed by .ci/run. Where one is missing
+the tests skip (a developer's machine), except under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import TOKEN, UPSTREAM_TWINS, Server, Venv, normalize
+
+HERE = Path(__file__).resolve().parent
+BROWSER = HERE / "browser"
+DRIVER = BROWSER / "driver.js"
+ARTIFACTS = HERE / "artifacts"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+META = "jupyter-server"
+FRONTENDS = ("jupyterlab", "notebook")  # the one documented command: pip install jupyterlab notebook
+RENAMED = "renamed-in-notebook7.ipynb"  # the name driver.js gives the Notebook 7 notebook
+
+# Building the venv (pip install jupyterlab notebook) and two browser sessions.
+pytestmark = pytest.mark.timeout(900)
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (.ci/run installs it)")
+    pytest.skip(f"{what}: run .ci/run once, or see tests-integration/browser/package.json")
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    """The node that runs the driver, once chromium and playwright-core are there."""
+    if not CHROMIUM.is_file():
+        _missing(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    node = shutil.which("node")
+    if not node:
+        _missing("no node on PATH")
+    if not (BROWSER / "node_modules" / "playwright-core" / "package.json").is_file():
+        _missing("playwright-core is not installed (npm ci in tests-integration/browser)")
+    return str(node)
+
+
+@pytest.fixture(scope="module")
+def frontends_venv(make_venv: Callable[..., Venv]) -> Venv:
+    """Our full install, then the one documented command."""
+    venv = make_venv("frontends", META, extra=("ipykernel",))
+    venv.pip("install", "-q", *FRONTENDS)
+    return venv
+
+
+def _installed_distributions(venv: Venv) -> dict[str, dict[str, str]]:
+    """``{normalized name: {"version", "summary", "metadata"}}`` of every distribution the
+    venv's own interpreter sees (importlib.metadata, as the server would)."""
+    script = (
+        "import importlib.metadata as m, json, sys\n"
+        "out = {}\n"
+        "for d in m.distributions():\n"
+        "    out[d.metadata['Name']] = {'version': d.version, 'summary': d.metadata.get('Summary') or '',"
+        " 'metadata': d.read_text('METADATA') or ''}\n"
+        "json.dump(out, sys.stdout)\n"
+    )
+    found = json.loads(venv.run(venv.python, "-c", script).stdout)
+    return {normalize(name): info for name, info in found.items()}
+
+
+def _metadata_of_our_wheel(venv: Venv, folder: str) -> str:
+    from zipfile import ZipFile
+
+    name, version = normalize(folder), venv.dist.version(folder)
+    with ZipFile(venv.dist.wheel(folder)) as z:
+        return z.read(f"{name}-{version}.dist-info/METADATA").decode()
+
+
+def test_the_frontends_run_on_ours_with_no_upstream_twin(frontends_venv: Venv) -> None:
+    """JupyterLab and Notebook are installed; jupyter_server, jupyter_server_terminals and
+    notebook_shim are ours (the very METADATA of our built wheels), never upstream's."""
+    dists = _installed_distributions(frontends_venv)
+    for frontend in FRONTENDS:
+        assert normalize(frontend) in dists, f"{frontend} is not installed: {sorted(dists)}"
+    assert dists["jupyterlab"]["version"].startswith("4."), dists["jupyterlab"]["version"]
+    assert dists["notebook"]["version"].startswith("7."), dists["notebook"]["version"]
+    for twin in UPSTREAM_TWINS:
+        assert normalize(twin) in dists, f"{twin}: not installed at all"
+        got, ours = dists[normalize(twin)], frontends_venv.dist.version(twin)
+        assert got["version"] == ours, f"upstream {twin} {got['version']} is installed, not ours ({ours})"
+        assert got["metadata"] == _metadata_of_our_wheel(frontends_venv, twin), f"{twin}: not our wheel's METADATA"
+    # pip agrees (one entry per name: no second copy of a twin hiding under another spelling).
+    listed = frontends_venv.installed()
+    for twin in UPSTREAM_TWINS:
+        assert listed[normalize(twin)] == frontends_venv.dist.version(twin)
+    frontends_venv.pip("check")
+
+
+def _home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    (home / "root_dir").mkdir(parents=True)
+    return home
+
+
+def _artifacts(request: pytest.FixtureRequest) -> Path:
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+def _drive(node: str, scenario: str, server: Server, artifacts: Path) -> dict[str, Any]:
+    """Run the driver; its last stdout line is its JSON report. On failure, keep the server
+    log beside the screenshots and fail with the step, the error and where they are."""
+    env = {**os.environ, "JUPYTER_URL": server.url, "JUPYTER_TOKEN": TOKEN, "ARTIFACTS": str(artifacts),
+           "CHROMIUM": str(CHROMIUM)}
+    try:
+        done = subprocess.run([node, str(DRIVER), scenario], cwd=BROWSER, env=env, capture_output=True,
+                              text=True, timeout=300)
+        stdout, stderr, code = done.stdout, done.stderr, done.returncode
+    except subprocess.TimeoutExpired as e:
+        stdout, stderr, code = _text(e.stdout), _text(e.stderr) + "\n(driver killed after 300 s)", -1
+    lines = stdout.strip().splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        report = {}
+    if code != 0 or not report.get("ok"):
+        artifacts.mkdir(parents=True, exist_ok=True)
+        (artifacts / "server.log").write_text(server.log())
+        (artifacts / "driver.log").write_text(stdout + "\n--- stderr ---\n" + stderr)
+        pytest.fail(
+            f"{scenario}: the browser failed at step {report.get('failed_step')!r}: "
+            f"{str(report.get('error', ''))[:1500]}\n"
+            f"steps done: {[s['name'] for s in report.get('steps', [])]}\n"
+            f"artifacts (screenshots, page HTML, server log): {artifacts}\n"
+            f"--- driver stderr ---\n{stderr[-3000:]}\n--- server log ---\n{server.log()[-4000:]}"
+        )
+    server_errors = [e for e in report.get("http_errors", []) if e.startswith("5")]
+    assert not server_errors, f"{scenario}: the pages got server errors {server_errors}\n--- server log ---\n{server.log()[-4000:]}"
+    return report
+
+
+def _text(data: bytes | str | None) -> str:
+    return data.decode(errors="replace") if isinstance(data, bytes) else (data or "")
+
+
+def _outputs(model: dict[str, Any]) -> str:
+    return "".join(
+        "".join(output.get("text", "")) if isinstance(output.get("text"), list) else output.get("text", "")
+        for cell in model["content"]["cells"] for output in cell.get("outputs", [])
+    )
+
+
+def _check_notebook(server: Server, path: str) -> None:
+    """The saved notebook on the server: the cell's source and its output, 42."""
+    model = server.ok("GET", f"api/contents/{path}?content=1")
+    assert model["type"] == "notebook", model
+    first = model["content"]["cells"][0]
+    assert "".join(first["source"]) == "print(6*7)", first
+    assert first["execution_count"] == 1, first
+    assert _outputs(model) == "42\n", model["content"]["cells"]
+    sessions = [s for s in server.ok("GET", "api/sessions") if s["path"] == path]
+    assert sessions and sessions[0]["kernel"]["name"] == "python3", server.ok("GET", "api/sessions")
+
+
+def test_jupyterlab_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    with frontends_venv.server(_home(tmp_path), command="lab") as server:
+        report = _drive(node, "lab", server, _artifacts(request))
+        notebook = report["results"]["notebook"]
+        assert notebook.endswith(".ipynb"), report
+        assert report["results"]["output"] == "42"
+        _check_notebook(server, notebook)
+        marker = server.ok("GET", "api/contents/marker.txt?content=1")
+        assert marker["content"] == "terminal-42\n", marker
+        assert "terminal-42" in report["results"]["terminal_output"]
+        assert len(server.ok("GET", "api/terminals")) == 1
+
+
+def test_notebook7_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    with frontends_venv.server(_home(tmp_path), command="notebook") as server:
+        report = _drive(node, "notebook", server, _artifacts(request))
+        created = report["results"]["notebook"]
+        assert created.endswith(".ipynb") and created != RENAMED, report
+        assert report["results"]["renamed"] == RENAMED
+        _check_notebook(server, RENAMED)
+        assert server.request("GET", f"api/contents/{created}")[0] == 404, f"{created} is still there"
+        listing = {item["name"] for item in server.ok("GET", "api/contents")["content"]}
+        assert listing == {RENAMED}, listing
