@@ -238,21 +238,23 @@ async def test_config_of_both_class_names_applies(jp_serverapp):
     assert (km.cull_idle_timeout, km.cull_interval) == (7, 9)
 
 
-async def test_kernel_output_is_server_activity(jp_fetch, jp_serverapp):
+async def test_kernel_output_is_server_activity(jp_fetch, jp_ws_fetch, jp_serverapp):
     """/api/status last_activity follows kernel output, not only API requests."""
+    from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
+
     r = await jp_fetch("api", "kernels", method="POST", body={"name": "python3"})
     kid = json.loads(r.body)["id"]
+    ws = await jp_ws_fetch("api", "kernels", kid, "channels", params={"session_id": "activity"})
+    client = KernelWebSocketClient(ws, session="activity")
     try:
-        async def kernel_seen():
-            return jp_serverapp.activity.last("kernels")
-        first = await wait_for(kernel_seen)
-        # Output the client did not ask for through the API: only the kernel is active.
-        await jp_fetch("api", "kernels", kid, "interrupt", method="POST")
-
-        async def moved():
-            last = jp_serverapp.activity.last("kernels")
-            return last is not None and last > first
-        await wait_for(moved)
-        assert jp_serverapp.activity.last_activity() >= jp_serverapp.activity.last("kernels")
+        await client.execute("1 + 1")
+        first = jp_serverapp.activity.last("kernels")
+        assert first is not None
+        # Output produced while no API request arrives still counts.
+        await client.execute("import time; time.sleep(0.05); print('out')")
+        later = jp_serverapp.activity.last("kernels")
+        assert later is not None and later > first
+        assert jp_serverapp.activity.last_activity() >= later
     finally:
+        client.close()
         await jp_fetch("api", "kernels", kid, method="DELETE")
