@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -126,12 +127,16 @@ def _drive(node: str, scenario: str, server: Server, artifacts: Path) -> dict[st
     log beside the screenshots and fail with the step, the error and where they are."""
     env = {**os.environ, "JUPYTER_URL": server.url, "JUPYTER_TOKEN": TOKEN, "ARTIFACTS": str(artifacts),
            "CHROMIUM": str(CHROMIUM)}
+    # Its own process group: chromium goes too should the driver have to be killed.
+    driver = subprocess.Popen([node, str(DRIVER), scenario], cwd=BROWSER, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        done = subprocess.run([node, str(DRIVER), scenario], cwd=BROWSER, env=env, capture_output=True,
-                              text=True, timeout=300)
-        stdout, stderr, code = done.stdout, done.stderr, done.returncode
-    except subprocess.TimeoutExpired as e:
-        stdout, stderr, code = _text(e.stdout), _text(e.stderr) + "\n(driver killed after 300 s)", -1
+        stdout, stderr = driver.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(driver.pid, signal.SIGKILL)
+        stdout, stderr = driver.communicate()
+        stderr += "\n(driver and chromium killed after 300 s)"
+    code = driver.returncode
     lines = stdout.strip().splitlines()
     try:
         report = json.loads(lines[-1]) if lines else {}
@@ -151,10 +156,6 @@ def _drive(node: str, scenario: str, server: Server, artifacts: Path) -> dict[st
     server_errors = [e for e in report.get("http_errors", []) if e.startswith("5")]
     assert not server_errors, f"{scenario}: the pages got server errors {server_errors}\n--- server log ---\n{server.log()[-4000:]}"
     return report
-
-
-def _text(data: bytes | str | None) -> str:
-    return data.decode(errors="replace") if isinstance(data, bytes) else (data or "")
 
 
 def _outputs(model: dict[str, Any]) -> str:
@@ -178,6 +179,7 @@ def _check_notebook(server: Server, path: str) -> None:
 
 def test_jupyterlab_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     with frontends_venv.server(_home(tmp_path), command="lab") as server:
+        assert server.ok("GET", "api")["version"] == frontends_venv.dist.version(META)  # ours
         report = _drive(node, "lab", server, _artifacts(request))
         notebook = report["results"]["notebook"]
         assert notebook.endswith(".ipynb"), report
@@ -191,6 +193,7 @@ def test_jupyterlab_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path
 
 def test_notebook7_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     with frontends_venv.server(_home(tmp_path), command="notebook") as server:
+        assert server.ok("GET", "api")["version"] == frontends_venv.dist.version(META)  # ours
         report = _drive(node, "notebook", server, _artifacts(request))
         created = report["results"]["notebook"]
         assert created.endswith(".ipynb") and created != RENAMED, report
