@@ -319,8 +319,9 @@ class ContentsManager(LoggingConfigurable):
     async def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
         """Set ``metadata.trusted`` on each cell from the notebook's signature."""
         def mark(notary: Any, nb: Any) -> None:
-            trusted = notary.check_signature(nb)
-            notary.mark_cells(nb, trusted)
+            from ._trust import check_signature
+
+            notary.mark_cells(nb, check_signature(notary, nb))
 
         await self._in_notary(mark, nb)
 
@@ -333,10 +334,12 @@ class ContentsManager(LoggingConfigurable):
         def sign(notary: Any, nb: Any) -> bool:
             from nbformat.v4.rwbase import strip_transient
 
+            from ._trust import sign
+
             trusted = bool(notary.check_cells(nb))
             strip_transient(nb)  # type: ignore[no-untyped-call]
             if trusted:
-                notary.sign(nb)
+                sign(notary, nb)
             return trusted
 
         if not await self._in_notary(sign, nb):
@@ -352,8 +355,10 @@ class ContentsManager(LoggingConfigurable):
         def sign(notary: Any, nb: Any) -> None:
             from nbformat.v4.rwbase import strip_transient
 
+            from ._trust import sign
+
             strip_transient(nb)  # type: ignore[no-untyped-call]
-            notary.sign(nb)
+            sign(notary, nb)
 
         await self._in_notary(sign, model["content"])
 

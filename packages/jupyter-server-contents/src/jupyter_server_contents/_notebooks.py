@@ -8,6 +8,7 @@ from typing import Any
 from tornado.web import HTTPError
 
 from . import _fsio
+from ._nbjson import parse_constant
 
 __all__ = ["read_notebook", "write_notebook", "to_notebook_node"]
 
@@ -35,7 +36,8 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool,
         raise HTTPError(400, f"Unreadable Notebook: {api_path} is not UTF-8 encoded") from None
     captured: dict[str, Any] = {}
     try:
-        nb = nbformat.reads(text, as_version=4, capture_validation_error=captured)  # type: ignore[no-untyped-call]
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=captured,  # type: ignore[no-untyped-call]
+                            parse_constant=parse_constant)
     except Exception as exc:  # noqa: BLE001 - NotJSONError, version errors...: a bad file, not a bug
         raise HTTPError(400, f"Unreadable Notebook: {api_path} {exc!r}") from None
     return nb, digest, _validation_message(captured)
@@ -51,17 +53,20 @@ def to_notebook_node(content: dict[str, Any]) -> Any:
         raise HTTPError(400, f"Invalid notebook: {exc}") from None
 
 
-def _serialize_v4(nb: Any) -> tuple[str, str | None]:
-    """nbformat's v4 JSON text of ``nb`` (and the validation message), changing ``nb`` in place.
+def _serialize_v4(nb: Any) -> tuple[bytes, str | None]:
+    """nbformat's v4 JSON of ``nb`` as UTF-8 (and the validation message), changing ``nb`` in place.
 
-    Same output as ``nbformat.writes``, without its defensive deep copy: the notebook was
-    built from this request's body and is not used after it is written.
+    Same bytes as ``nbformat.writes`` (without its defensive deep copy: the notebook was
+    built from this request's body and is not used after it is written), through the fast
+    encoder of :mod:`._nbjson` when the notebook holds only plain JSON values.
     """
     import json
 
     import nbformat
     from nbformat.v4.nbjson import BytesEncoder
     from nbformat.v4.rwbase import split_lines, strip_transient
+
+    from ._nbjson import Unsupported, dumps_v4
 
     message = None
     try:
@@ -70,8 +75,19 @@ def _serialize_v4(nb: Any) -> tuple[str, str | None]:
         message = _validation_message({"ValidationError": exc})
     split_lines(nb)  # type: ignore[no-untyped-call]
     strip_transient(nb)  # type: ignore[no-untyped-call]
+    try:
+        return dumps_v4(nb), message
+    except Unsupported:
+        pass
     text = json.dumps(nb, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
-    return text, message
+    return _utf8(text), message
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates from \ud800-style escapes in the body
+        raise HTTPError(400, f"Invalid notebook: text that UTF-8 cannot encode ({exc.reason})") from None
 
 
 def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | None:
@@ -87,16 +103,18 @@ def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | 
 
     try:
         if nb.get("nbformat") == 4:
-            text, message = _serialize_v4(nb)
+            data, message = _serialize_v4(nb)
         else:
             captured: dict[str, Any] = {}
             text = nbformat.writes(nb, version=nbformat.NO_CONVERT, capture_validation_error=captured)  # type: ignore[no-untyped-call]
             message = _validation_message(captured)
+            data = _utf8(text)
+    except HTTPError:
+        raise
     except Exception as exc:  # noqa: BLE001 - malformed content from the client
         raise HTTPError(400, f"Invalid notebook {api_path}: {type(exc).__name__}: {exc}") from None
     if os.path.isdir(os_path):
         raise HTTPError(400, f"{api_path} is a directory, not a notebook", reason="bad type")
-    if not text.endswith("\n"):
-        text += "\n"
-    _fsio.write_file(os_path, text.encode("utf-8"), atomic=atomic)
+    # nbformat's text never ends with a newline; the file does, as jupyter_server writes it.
+    _fsio.write_file(os_path, iter([data, b"\n"]) if not data.endswith(b"\n") else data, atomic=atomic)
     return message

@@ -1,0 +1,150 @@
+"""The fast notebook writer and signature give exactly nbformat's bytes and signatures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbformat.sign import NotebookNotary
+from nbformat.v4.rwbase import split_lines, strip_transient
+
+from jupyter_server_contents._nbjson import Unsupported, dumps_v4, signature_bytes
+from jupyter_server_contents._trust import check_signature, sign
+
+EVERY_CHARACTER = "".join(chr(c) for c in range(0x3000)) + "\U0001F600\ue000\uffff"
+
+
+def _tricky() -> dict[str, Any]:
+    """A notebook with every JSON value kind where the writer takes a different path."""
+    return {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "floats": [0.1, 1e16, 1e-7, -0.0, 1.5e300, 10**30, -7, float("nan"), float("inf"), -float("inf")],
+            "empty": {"d": {}, "l": [], "s": ""},
+            "nested": [[], [[]], {}, ["a", 1], ["a", ["b"]], [None, True, False], ("t", "u")],
+            "text": EVERY_CHARACTER,
+            "zz": {"b": 1, "a": 2, "ä": 3, "A": 4, "_": 5},
+        },
+        "cells": [
+            {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# title\r\nline\rnext\u2028x\n\n",
+             "attachments": {"a.png": {"image/png": "aGVsbG8=\n"}}},
+            {"cell_type": "code", "id": "c1", "metadata": {"trusted": True, "tags": ["x"]}, "execution_count": 3,
+             "source": "print('\\x7f in a line: \x7f')\nx = 1\n",
+             "outputs": [
+                 {"output_type": "stream", "name": "stdout", "text": "a\nb\x7fc\n"},
+                 {"output_type": "execute_result", "execution_count": 3, "metadata": {},
+                  "data": {"text/plain": "1\n2", "application/json": {"k": [1, 2.5]}, "text/html": ["<b>", "x</b>"]}},
+                 {"output_type": "error", "ename": "E", "evalue": "\"quoted\" \\ back", "traceback": ["\x1b[0;31m", ""]},
+             ]},
+            {"cell_type": "raw", "id": "r", "metadata": {}, "source": ""},
+            {"cell_type": "code", "id": "c2", "metadata": {}, "execution_count": None, "source": ["a\n", "b"],
+             "outputs": []},
+        ],
+    }
+
+
+def _big(cells: int = 50) -> dict[str, Any]:
+    line = "y" * 50 + "é\t\"\\\n"
+    return {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": i, "source": f"print({i})",
+                   "outputs": [{"output_type": "stream", "name": "stdout", "text": line * 40}]} for i in range(cells)],
+    }
+
+
+@pytest.mark.parametrize("make", [_tricky, _big])
+def test_writer_bytes_equal_nbformat_writes(make: Any) -> None:
+    nb = nbformat.from_dict(make())
+    expected = nbformat.writes(nb).encode("utf-8")
+    split_lines(nb)
+    strip_transient(nb)
+    assert dumps_v4(nb) == expected
+
+
+def test_writer_refuses_what_only_the_general_path_encodes() -> None:
+    with pytest.raises(Unsupported):
+        dumps_v4({"a": b"bytes"})
+    with pytest.raises(Unsupported):
+        dumps_v4({1: "non-string key"})
+    with pytest.raises(Unsupported):
+        dumps_v4({"a": ["lone \ud800 surrogate"]})
+
+
+@pytest.mark.parametrize("make", [_tricky, _big])
+def test_signature_equals_the_notarys(make: Any, tmp_path: Path) -> None:
+    notary = NotebookNotary(data_dir=str(tmp_path))
+    nb = nbformat.from_dict(make())
+    nb.metadata["signature"] = "sha256:stale"  # left out of the signature, as nbformat does
+    assert signature_bytes({k: v for k, v in nb.items() if k != "metadata"}) == b"".join(
+        __import__("nbformat.sign", fromlist=["yield_everything"]).yield_everything(
+            {k: v for k, v in nb.items() if k != "metadata"}))
+    assert not check_signature(notary, nb)
+    sign(notary, nb)
+    assert notary.check_signature(nb)  # nbformat finds the signature we stored
+    assert check_signature(notary, nb)
+    nb.cells[0].source += "changed"
+    assert not check_signature(notary, nb)
+    notary.sign(nb)
+    assert check_signature(notary, nb)  # and we find the one nbformat stored
+
+
+def test_an_overriding_notary_is_called(tmp_path: Path) -> None:
+    class Always(NotebookNotary):
+        def compute_signature(self, nb: Any) -> str:
+            return "fixed"
+
+    notary = Always(data_dir=str(tmp_path))
+    nb = nbformat.from_dict(_tricky())
+    sign(notary, nb)
+    assert notary.store.check_signature("fixed", notary.algorithm)
+    assert check_signature(notary, nbformat.from_dict(_big()))
+
+
+async def test_saved_big_and_tricky_notebooks_are_nbformat_bytes(contents: Any, jp_root_dir: Path) -> None:
+    for name, make in (("tricky.ipynb", _tricky), ("big.ipynb", _big)):
+        model = make()
+        if name == "tricky.ipynb":
+            del model["metadata"]["floats"]  # NaN and Infinity are not JSON: the body could not carry them
+        status, _, _ = await contents("PUT", name, body=json.dumps({"type": "notebook", "content": model}))
+        assert status == 201
+        on_disk = (jp_root_dir / name).read_bytes()
+        assert on_disk == nbformat.writes(nbformat.from_dict(model)).encode("utf-8") + b"\n"
+
+
+async def test_lone_surrogate_in_a_saved_notebook_is_a_400(contents: Any, make_notebook: Any) -> None:
+    body = json.dumps({"type": "notebook", "content": make_notebook(source="\ud800")})
+    status, reply, _ = await contents("PUT", "bad.ipynb", body=body)
+    assert status == 400
+    assert reply["message"].startswith("Invalid notebook")
+
+
+async def test_loaded_notebook_answers_the_values_json_would(contents: Any, jp_root_dir: Path) -> None:
+    """NaN and infinities (json reads them from files), huge integers, non-ASCII text and
+    dates all come back as ``json`` would send them."""
+    model = _tricky()
+    model["metadata"]["huge"] = 10**40
+    (jp_root_dir / "odd.ipynb").write_text(json.dumps(model), encoding="utf-8")
+    for name in ("odd.ipynb",):
+        status, reply, response = await contents("GET", name)
+        assert status == 200
+        raw = response.body
+        floats = raw.split(b'"floats"')[1].split(b"]")[0]
+        assert b"NaN" in floats and b"-Infinity" in floats and b"null" not in floats
+        meta = reply["content"]["metadata"]
+        assert meta["huge"] == 10**40
+        assert meta["text"] == EVERY_CHARACTER
+        assert meta["floats"][:7] == [0.1, 1e16, 1e-7, -0.0, 1.5e300, 10**30, -7]
+        assert meta["floats"][8:] == [float("inf"), -float("inf")]
+        assert reply["content"]["cells"][1]["metadata"]["trusted"] is False
+        assert reply["last_modified"].endswith("Z") and reply["created"].endswith("Z")
+    del model["metadata"]["huge"]
+    (jp_root_dir / "plain.ipynb").write_text(json.dumps(model), encoding="utf-8")
+    status, reply, response = await contents("GET", "plain.ipynb")
+    assert status == 200
+    floats = response.body.split(b'"floats"')[1].split(b"]")[0]
+    assert b"NaN" in floats and b"-Infinity" in floats and b"null" not in floats
+    assert reply["content"]["metadata"]["text"] == EVERY_CHARACTER
