@@ -33,8 +33,28 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
-def _dumps(model: Any) -> str:
-    return json.dumps(model, default=_json_default)
+def _orjson_default(obj: Any) -> Any:
+    import orjson
+
+    if isinstance(obj, float):  # NaN or an infinity read from a notebook file: json's token
+        return orjson.Fragment(json.dumps(float(obj)).encode())
+    return _json_default(obj)
+
+
+def _dumps(model: Any) -> bytes | str:
+    """The model as JSON: orjson (a 20 MB notebook in milliseconds), else ``json``.
+
+    Same values as ``json.dumps`` (non-ASCII characters are sent as UTF-8 rather than
+    escaped); what orjson refuses (integers past 64 bits, ...) goes through ``json``.
+    """
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a dependency; stay correct without it
+        return json.dumps(model, default=_json_default)
+    try:
+        return orjson.dumps(model, default=_orjson_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(model, default=_json_default)
 
 
 class ContentsAPIHandler(APIHandler):
