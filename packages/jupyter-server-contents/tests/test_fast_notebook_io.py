@@ -148,3 +148,15 @@ async def test_loaded_notebook_answers_the_values_json_would(contents: Any, jp_r
     floats = response.body.split(b'"floats"')[1].split(b"]")[0]
     assert b"NaN" in floats and b"-Infinity" in floats and b"null" not in floats
     assert reply["content"]["metadata"]["text"] == EVERY_CHARACTER
+
+
+async def test_big_answer_etag_is_tornados(contents: Any, jp_root_dir: Path, jp_fetch: Any) -> None:
+    """The Etag of a big model, hashed in the worker thread, is tornado's (SHA-1 of the body)."""
+    import hashlib
+
+    (jp_root_dir / "big.ipynb").write_text(json.dumps(_big(400)), encoding="utf-8")
+    status, _, response = await contents("GET", "big.ipynb")
+    assert status == 200 and len(response.body) > 300_000
+    assert response.headers["Etag"] == '"%s"' % hashlib.sha1(response.body).hexdigest()
+    status, _, small = await contents("GET", "big.ipynb", params={"content": "0"})
+    assert small.headers["Etag"] == '"%s"' % hashlib.sha1(small.body).hexdigest()

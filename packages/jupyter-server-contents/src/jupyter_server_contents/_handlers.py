@@ -8,6 +8,7 @@ notebook does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -57,6 +58,13 @@ def _dumps(model: Any) -> bytes | str:
         return json.dumps(model, default=_json_default)
 
 
+def _dumps_with_etag(model: Any) -> tuple[bytes, str]:
+    data = _dumps(model)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return data, '"%s"' % hashlib.sha1(data).hexdigest()
+
+
 class ContentsAPIHandler(APIHandler):
     """Base of the contents handlers: the manager comes in through the route."""
 
@@ -90,7 +98,21 @@ class ContentsAPIHandler(APIHandler):
         content = model.get("content") if isinstance(model, dict) else None
         big = (isinstance(content, list) and len(content) > 500) or (
             content is not None and ((model.get("size") or 0) > _THREAD_JSON_BYTES))
-        self.finish(await asyncio.to_thread(_dumps, model) if big else _dumps(model))
+        if not big:
+            self.finish(_dumps(model))
+            return
+        data, self._json_etag = await asyncio.to_thread(_dumps_with_etag, model)
+        self._json_body = data
+        self.finish(data)
+
+    def compute_etag(self) -> str | None:
+        """tornado's Etag (SHA-1 of the body); for a big body computed with it in the worker
+        thread, not on the event loop."""
+        body = getattr(self, "_json_body", None)
+        buffer = self._write_buffer  # type: ignore[attr-defined]
+        if body is not None and len(buffer) == 1 and buffer[0] is body:
+            return self._json_etag
+        return super().compute_etag()
 
     async def finish_model(self, model: dict[str, Any], status: int = 200, location: bool = True) -> None:
         if location:
