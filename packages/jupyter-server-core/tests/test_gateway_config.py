@@ -171,3 +171,9 @@ def test_cli_help_and_bad_url(tmp_path: Path) -> None:
     assert bad.returncode == 1
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and "GatewayClient.url" in lines[0] and "Traceback" not in bad.stderr, bad.stderr
+
+
+def test_a_bad_environment_value_stops_the_start(jp_environ: Any, jp_root_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_GATEWAY_CONNECT_TIMEOUT", "soon")
+    with pytest.raises(TraitError, match="JUPYTER_GATEWAY_CONNECT_TIMEOUT must be a number, not 'soon'"):
+        make_app(jp_root_dir, ["--gateway-url=http://gw:1"])

@@ -58,6 +58,11 @@ class GatewayClient(GatewayClientConfig):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if self.gateway_enabled:
+            # Defaults read from JUPYTER_GATEWAY_* variables: a bad one stops the server
+            # now, with its name, not at the first request.
+            for name in self.trait_names(config=True):
+                getattr(self, name)
         self.token_renewer: GatewayTokenRenewerBase = self.gateway_token_renewer_class(parent=self, log=self.log)
         #: The server's EventBus (``emit(schema_id, data)``), set by the ServerApp.
         self.events: Any = None
