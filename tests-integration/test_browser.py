@@ -67,19 +67,23 @@ def frontends_venv(make_venv: Callable[..., Venv]) -> Venv:
     return venv
 
 
-def _installed_distributions(venv: Venv) -> dict[str, dict[str, str]]:
-    """``{normalized name: {"version", "summary", "metadata"}}`` of every distribution the
-    venv's own interpreter sees (importlib.metadata, as the server would)."""
-    script = (
-        "import importlib.metadata as m, json, sys\n"
-        "out = {}\n"
-        "for d in m.distributions():\n"
-        "    out[d.metadata['Name']] = {'version': d.version, 'summary': d.metadata.get('Summary') or '',"
-        " 'metadata': d.read_text('METADATA') or ''}\n"
-        "json.dump(out, sys.stdout)\n"
-    )
-    found = json.loads(venv.run(venv.python, "-c", script).stdout)
-    return {normalize(name): info for name, info in found.items()}
+_PROBE = """
+import importlib.metadata as m, importlib.util, json, pathlib, sys
+dists = [{"name": d.metadata["Name"], "version": d.version, "metadata": d.read_text("METADATA") or "",
+          "files": sorted(str(f) for f in d.files or [])} for d in m.distributions()]
+modules = {}
+for name in sys.argv[1:]:
+    spec = importlib.util.find_spec(name)
+    root = pathlib.Path(spec.origin).parent
+    modules[name] = sorted(str(p.relative_to(root.parent)) for p in root.rglob("*.py"))
+json.dump({"dists": dists, "modules": modules}, sys.stdout)
+"""
+
+
+def _probe(venv: Venv, *modules: str) -> dict[str, Any]:
+    """Every distribution the venv's own interpreter sees (importlib.metadata, as the server
+    would), and the .py files on disk of each import package in ``modules``."""
+    return json.loads(venv.run(venv.python, "-c", _PROBE, *modules).stdout)
 
 
 def _metadata_of_our_wheel(venv: Venv, folder: str) -> str:
@@ -91,22 +95,24 @@ def _metadata_of_our_wheel(venv: Venv, folder: str) -> str:
 
 
 def test_the_frontends_run_on_ours_with_no_upstream_twin(frontends_venv: Venv) -> None:
-    """JupyterLab and Notebook are installed; jupyter_server, jupyter_server_terminals and
-    notebook_shim are ours (the very METADATA of our built wheels), never upstream's."""
-    dists = _installed_distributions(frontends_venv)
-    for frontend in FRONTENDS:
-        assert normalize(frontend) in dists, f"{frontend} is not installed: {sorted(dists)}"
-    assert dists["jupyterlab"]["version"].startswith("4."), dists["jupyterlab"]["version"]
-    assert dists["notebook"]["version"].startswith("7."), dists["notebook"]["version"]
-    for twin in UPSTREAM_TWINS:
-        assert normalize(twin) in dists, f"{twin}: not installed at all"
-        got, ours = dists[normalize(twin)], frontends_venv.dist.version(twin)
-        assert got["version"] == ours, f"upstream {twin} {got['version']} is installed, not ours ({ours})"
-        assert got["metadata"] == _metadata_of_our_wheel(frontends_venv, twin), f"{twin}: not our wheel's METADATA"
-    # pip agrees (one entry per name: no second copy of a twin hiding under another spelling).
-    listed = frontends_venv.installed()
-    for twin in UPSTREAM_TWINS:
-        assert listed[normalize(twin)] == frontends_venv.dist.version(twin)
+    """JupyterLab 4 and Notebook 7 are installed; jupyter_server, jupyter_server_terminals and
+    notebook_shim are ours alone: one distribution each, with the very METADATA of our built
+    wheel, and every .py file of their import packages is one our wheel installed."""
+    twins = {normalize(t): t for t in UPSTREAM_TWINS}
+    found = _probe(frontends_venv, *twins)
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for dist in found["dists"]:
+        by_name.setdefault(normalize(dist["name"]), []).append(dist)
+    assert [d["version"][:2] for d in by_name.get("jupyterlab", [])] == ["4."], by_name.get("jupyterlab")
+    assert [d["version"][:2] for d in by_name.get("notebook", [])] == ["7."], by_name.get("notebook")
+    for module, twin in twins.items():
+        dists = by_name.get(module, [])
+        assert len(dists) == 1, f"{twin}: {len(dists)} distributions: {[d['version'] for d in dists]}"
+        ours = frontends_venv.dist.version(twin)
+        assert dists[0]["version"] == ours, f"upstream {twin} {dists[0]['version']} is installed, not ours ({ours})"
+        assert dists[0]["metadata"] == _metadata_of_our_wheel(frontends_venv, twin), f"{twin}: not our wheel's METADATA"
+        stray = set(found["modules"][module]) - set(dists[0]["files"])
+        assert not stray, f"{module}: files no wheel of ours installed: {sorted(stray)}"
     frontends_venv.pip("check")
 
 
@@ -177,7 +183,7 @@ def _check_notebook(server: Server, path: str) -> None:
     assert sessions and sessions[0]["kernel"]["name"] == "python3", server.ok("GET", "api/sessions")
 
 
-def test_jupyterlab_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_jupyterlab_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     with frontends_venv.server(_home(tmp_path), command="lab") as server:
         assert server.ok("GET", "api")["version"] == frontends_venv.dist.version(META)  # ours
         report = _drive(node, "lab", server, _artifacts(request))
@@ -191,7 +197,7 @@ def test_jupyterlab_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path
         assert len(server.ok("GET", "api/terminals")) == 1
 
 
-def test_notebook7_in_a_browser(frontends_venv: Venv, node: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_notebook7_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     with frontends_venv.server(_home(tmp_path), command="notebook") as server:
         assert server.ok("GET", "api")["version"] == frontends_venv.dist.version(META)  # ours
         report = _drive(node, "notebook", server, _artifacts(request))
