@@ -163,3 +163,21 @@ def test_offline_buffer_keeps_the_newest_within_its_cap(monkeypatch):
     assert buffer.nbytes <= 100
     assert buffer.dropped == 10 - len(buffer.messages)
     assert buffer.messages[-1].parts[3].startswith(b"9")
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_batched_frame_header_matches_rfc6455(size):
+    from tornado.websocket import WebSocketProtocol13
+
+    from jupyter_server_core.kernels._wswriter import frame_header
+
+    header = frame_header(size, binary=size % 2 == 0)
+    assert header[0] == 0x80 | (0x2 if size % 2 == 0 else 0x1)
+    assert not header[1] & 0x80  # a server never masks
+    if size < 126:
+        assert header[1] == size and len(header) == 2
+    elif size <= 0xFFFF:
+        assert header[1] == 126 and struct.unpack("!H", header[2:]) == (size,)
+    else:
+        assert header[1] == 127 and struct.unpack("!Q", header[2:]) == (size,)
+    assert WebSocketProtocol13.FIN == 0x80

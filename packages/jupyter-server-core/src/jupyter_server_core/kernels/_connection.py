@@ -22,7 +22,6 @@ from typing import Any
 
 from jupyter_client.session import Session
 from tornado import web
-from tornado.websocket import WebSocketClosedError
 from traitlets import Any as AnyTrait
 from traitlets import Bool, Float, Unicode
 from traitlets.config import LoggingConfigurable
@@ -31,6 +30,7 @@ from ._wschannels import KernelChannels
 from ._wsprotocol import CLIENT_CHANNELS, V1_PROTOCOL, FrameError, RawMessage, decode_legacy, decode_v1, encode_legacy_frame, encode_v1
 from ._wsratelimit import IOPubRateLimiter
 from ._wsregistry import KernelConnectionRegistry, registry_for
+from ._wswriter import FrameWriter
 
 __all__ = ["ZMQChannelsWebsocketConnection"]
 
@@ -70,6 +70,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         self._unsubscribe: Callable[[], None] | None = None
         self._kernel_gone = False
         self._connected = False
+        self._writer: FrameWriter | None = None
 
     @property
     def kernel_manager(self) -> Any:
@@ -295,17 +296,16 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             data, binary = encode_v1(message), True
         else:
             data, binary = encode_legacy_frame(message)
-        try:
-            # tornado sends bytes as they are; binary=False makes them a text frame.
-            future = handler.write_message(data, binary=binary)
-        except WebSocketClosedError:
-            return
-        # A write that fails because the client left is not an error worth a log line.
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        if self._writer is None or self._writer.handler is not handler:
+            self._writer = FrameWriter(handler)
+        # Frames of one loop turn leave in one write (bytes with binary=False: a text frame).
+        self._writer.write(data, binary)
 
     def _close_websocket(self, code: int, reason: str) -> None:
         handler = self.websocket_handler
         if handler is not None and handler.ws_connection is not None:
+            if self._writer is not None:
+                self._writer.flush()  # what was sent before the close goes first
             handler.close(code, reason)
 
     # -- nudge ---------------------------------------------------------------------------

@@ -35,11 +35,11 @@ class SocketReader:
 
     def __init__(self, sock: Any, on_frames: Callable[[list[bytes]], None], log: logging.Logger) -> None:
         self.sock = sock
-        self._raw = zmq.Socket.shadow(sock.underlying)
+        self._raw: zmq.Socket[bytes] = zmq.Socket.shadow(sock.underlying)
         self._on_frames = on_frames
         self._log = log
         self._loop = asyncio.get_running_loop()
-        self._fd = self._raw.getsockopt(zmq.FD)
+        self._fd = int(self._raw.getsockopt(zmq.FD))
         self._closed = False
         self._loop.add_reader(self._fd, self.drain)
         self._loop.call_soon(self.drain)  # what arrived before the reader was added

@@ -1,0 +1,79 @@
+"""Writing kernel messages to a WebSocket: a burst of frames in one socket write.
+
+A kernel's output comes in bursts (the kernel sockets are drained many messages per
+wakeup); writing each as its own WebSocket frame costs a system call and a trip
+through the loopback TCP stack per message. :class:`FrameWriter` queues the frames of
+one event-loop turn and writes them together at the end of it. The frames are the
+ones tornado would write (final, unmasked: a server never masks); when the
+connection compresses frames, or only one frame is queued, tornado writes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from typing import Any
+
+from tornado.iostream import StreamClosedError
+from tornado.websocket import WebSocketClosedError
+
+__all__ = ["FrameWriter"]
+
+_FIN = 0x80
+_TEXT, _BINARY = 0x1, 0x2
+
+
+def frame_header(size: int, binary: bool) -> bytes:
+    """The header of a final, unmasked WebSocket data frame of ``size`` bytes (RFC 6455)."""
+    first = _FIN | (_BINARY if binary else _TEXT)
+    if size < 126:
+        return struct.pack("!BB", first, size)
+    if size <= 0xFFFF:
+        return struct.pack("!BBH", first, 126, size)
+    return struct.pack("!BBQ", first, 127, size)
+
+
+class FrameWriter:
+    """Queues ``(data, binary)`` frames for ``handler`` and writes them once per loop turn."""
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+        self._queue: list[tuple[bytes, bool]] = []
+        self._scheduled = False
+
+    def write(self, data: bytes, binary: bool) -> None:
+        self._queue.append((data, binary))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write what is queued (nothing when the WebSocket is gone)."""
+        self._scheduled = False
+        queue, self._queue = self._queue, []
+        handler = self.handler
+        ws = getattr(handler, "ws_connection", None)
+        if not queue or ws is None or ws.is_closing():
+            return
+        if len(queue) == 1 or handler.get_compression_options() is not None:
+            for data, binary in queue:
+                try:
+                    future = handler.write_message(data, binary=binary)
+                except WebSocketClosedError:
+                    return
+                _ignore_failure(future)
+            return
+        chunks: list[bytes] = []
+        for data, binary in queue:
+            chunks.append(frame_header(len(data), binary))
+            chunks.append(data)
+        try:
+            future = ws.stream.write(b"".join(chunks))
+        except StreamClosedError:
+            return
+        _ignore_failure(future)
+
+
+def _ignore_failure(future: Any) -> None:
+    # A write that fails because the client left is not an error worth a log line.
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
