@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from nbformat.sign import NotebookNotary
 from nbformat.v4.rwbase import split_lines, strip_transient
 
-from jupyter_server_contents._nbjson import Unsupported, dumps_v4, signature_bytes
+from jupyter_server_contents._nbjson import Unsupported, dumps_v4, mark_lines, signature_bytes
 from jupyter_server_contents._trust import check_signature, sign
 
 EVERY_CHARACTER = "".join(chr(c) for c in range(0x3000)) + "\U0001F600\ue000\uffff"
@@ -56,11 +57,28 @@ def _big(cells: int = 50) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("make", [_tricky, _big])
+def _plain_lines() -> dict[str, Any]:
+    """Texts whose only line break is "\n" and without backslashes (the one-escape path)."""
+    texts = ["", "\n", "\n\n", "a", "a\n", "a\nb", "a\nb\n", "é\t\"q\"\x00\x7f\n\n x", "ü\n" * 30]
+    return {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "source": text,
+                   "outputs": [{"output_type": "stream", "name": "stdout", "text": text},
+                               {"output_type": "display_data", "metadata": {},
+                                "data": {"text/plain": text, "image/svg+xml": text, "image/png": text + "x"}}]}
+                  for i, text in enumerate(texts)],
+    }
+
+
+@pytest.mark.parametrize("make", [_tricky, _big, _plain_lines])
 def test_writer_bytes_equal_nbformat_writes(make: Any) -> None:
     nb = nbformat.from_dict(make())
     expected = nbformat.writes(nb).encode("utf-8")
-    split_lines(nb)
+    split = copy.deepcopy(nb)
+    split_lines(split)
+    strip_transient(split)
+    assert dumps_v4(split) == expected
+    mark_lines(nb)
     strip_transient(nb)
     assert dumps_v4(nb) == expected
 
@@ -105,7 +123,7 @@ def test_an_overriding_notary_is_called(tmp_path: Path) -> None:
 
 
 async def test_saved_big_and_tricky_notebooks_are_nbformat_bytes(contents: Any, jp_root_dir: Path) -> None:
-    for name, make in (("tricky.ipynb", _tricky), ("big.ipynb", _big)):
+    for name, make in (("tricky.ipynb", _tricky), ("big.ipynb", _big), ("plain.ipynb", _plain_lines)):
         model = make()
         if name == "tricky.ipynb":
             del model["metadata"]["floats"]  # NaN and Infinity are not JSON: the body could not carry them

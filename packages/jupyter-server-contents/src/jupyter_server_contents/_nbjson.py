@@ -18,7 +18,7 @@ from json.encoder import encode_basestring  # the C escaper when available, as j
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "signature_bytes"]
+__all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "mark_lines", "signature_bytes"]
 
 _INF = float("inf")
 
@@ -86,6 +86,51 @@ def _scalar(value: Any) -> bytes:
 _MARK = "\x7f"
 
 
+class Lines(str):
+    """A string that the file holds as its list of lines (``str.splitlines(True)``)."""
+
+
+_NON_TEXT_SPLIT = {"application/javascript", "image/svg+xml"}
+
+
+def _mark_bundle(data: Any) -> None:
+    for key, value in list(data.items()):
+        if isinstance(value, str) and (key.startswith("text/") or key in _NON_TEXT_SPLIT):
+            data[key] = Lines(value)
+
+
+def mark_lines(nb: Any) -> None:
+    """nbformat's ``split_lines(nb)``, marking the strings it would split as :class:`Lines`
+    (same fields, same attribute access and so the same errors on a malformed notebook);
+    :func:`dumps_v4` writes them as lists of lines, and nbformat's ``split_lines`` still
+    splits them (they are strings) on the general path."""
+    for cell in nb.cells:
+        source = cell.get("source", None)
+        if isinstance(source, str):
+            cell["source"] = Lines(source)
+        for attachment in cell.get("attachments", {}).values():
+            _mark_bundle(attachment)
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                if output.output_type in {"execute_result", "display_data"}:
+                    _mark_bundle(output.get("data", {}))
+                elif output.output_type == "stream" and isinstance(output.text, str):
+                    output.text = Lines(output.text)
+
+
+# Characters other than "\n" at which str.splitlines splits, and the backslash (whose
+# escape could be mistaken for an escaped newline).
+_ASCII_SPECIAL = ("\\", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _only_newlines(text: str) -> bool:
+    """Whether "\n" is the only line break in ``text`` and it has no backslash."""
+    if any(c in text for c in _ASCII_SPECIAL):
+        return False
+    return text.isascii() or not any(c in text for c in _OTHER_BREAKS)
+
+
 def _make_encoder(out: list[bytes]) -> Callable[[Any, int], None]:
     """A recursive encoder appending to ``out`` (closures and a key cache: this runs per node)."""
     escape = _escaper()
@@ -112,8 +157,30 @@ def _make_encoder(out: list[bytes]) -> Callable[[Any, int], None]:
             return None
         return string(joined).replace(b"\x7f", b'",' + inner + b'"')
 
+    def lines(text: str, level: int) -> bytes:
+        """``text.splitlines(True)`` as JSON: one escape, the newlines' escapes become the
+        separators (when "\n" is the only line break), else the list of lines."""
+        inner = b"\n" + b" " * (level + 1)
+        if not text:
+            return b"[]"
+        if _only_newlines(text):
+            escaped = string(text)
+            separator = b'\\n",' + inner + b'"'
+            if text.endswith("\n"):
+                body = escaped[:-3].replace(b"\\n", separator) + b'\\n"'
+            else:
+                body = escaped.replace(b"\\n", separator)
+            return b"[" + inner + body + b"\n" + b" " * level + b"]"
+        parts = text.splitlines(True)
+        body = string_list(parts, inner)
+        if body is None:
+            body = (b"," + inner).join(map(string, parts))
+        return b"[" + inner + body + b"\n" + b" " * level + b"]"
+
     def encode(value: Any, level: int) -> None:
-        if isinstance(value, str):
+        if type(value) is Lines:
+            append(lines(value, level))
+        elif isinstance(value, str):
             append(string(value))
         elif isinstance(value, dict):
             if not value:

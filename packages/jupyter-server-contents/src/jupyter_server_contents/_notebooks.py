@@ -66,19 +66,20 @@ def _serialize_v4(nb: Any) -> tuple[bytes, str | None]:
     from nbformat.v4.nbjson import BytesEncoder
     from nbformat.v4.rwbase import split_lines, strip_transient
 
-    from ._nbjson import Unsupported, dumps_v4
+    from ._nbjson import Unsupported, dumps_v4, mark_lines
 
     message = None
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:
         message = _validation_message({"ValidationError": exc})
-    split_lines(nb)  # type: ignore[no-untyped-call]
+    mark_lines(nb)  # nbformat's split_lines, done by the encoder
     strip_transient(nb)  # type: ignore[no-untyped-call]
     try:
         return dumps_v4(nb), message
     except Unsupported:
         pass
+    split_lines(nb)  # type: ignore[no-untyped-call]
     text = json.dumps(nb, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
     return _utf8(text), message
 
