@@ -178,3 +178,33 @@ async def test_big_answer_etag_is_tornados(contents: Any, jp_root_dir: Path, jp_
     assert response.headers["Etag"] == '"%s"' % hashlib.sha1(response.body).hexdigest()
     status, _, small = await contents("GET", "big.ipynb", params={"content": "0"})
     assert small.headers["Etag"] == '"%s"' % hashlib.sha1(small.body).hexdigest()
+
+
+@pytest.mark.parametrize("kind", ["tricky", "big", "plain", "invalid", "missing", "v3", "nonsense"])
+def test_read_equals_nbformat_reads(kind: str, tmp_path: Path) -> None:
+    from jupyter_server_contents._nbjson import from_dict
+    from jupyter_server_contents._notebooks import read_notebook
+
+    model: Any = {"tricky": _tricky, "big": _big, "plain": _plain_lines}.get(kind, _plain_lines)()
+    if kind == "invalid":
+        model["cells"][0]["cell_type"] = "nonsense"
+    if kind == "missing":
+        del model["cells"]
+    if kind == "v3":
+        model = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": []}]}
+    path = tmp_path / "n.ipynb"
+    text = json.dumps(nbformat.from_dict(model)) if kind != "nonsense" else "{not json"
+    path.write_text(text, encoding="utf-8")
+    try:
+        captured: dict[str, Any] = {}
+        expected = nbformat.reads(text, as_version=4, capture_validation_error=captured)
+    except Exception as exc:  # noqa: BLE001
+        with pytest.raises(Exception) as info:
+            read_notebook(str(path), "n.ipynb", False)
+        assert repr(exc) in str(info.value)
+        return
+    nb, _, message = read_notebook(str(path), "n.ipynb", False)
+    assert json.dumps(nb, sort_keys=True) == json.dumps(expected, sort_keys=True)  # NaN != NaN
+    assert type(nb) is type(expected) and type(nb.cells[0] if nb.cells else nb) is type(expected.cells[0] if expected.cells else expected)
+    assert (message is None) == ("ValidationError" not in captured)
+    assert from_dict({"a": ("x", "y"), "b": [1, {"c": []}]}) == nbformat.from_dict({"a": ("x", "y"), "b": [1, {"c": []}]})

@@ -18,7 +18,7 @@ from json.encoder import encode_basestring  # the C escaper when available, as j
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "mark_lines", "signature_bytes"]
+__all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "from_dict", "mark_lines", "signature_bytes"]
 
 _INF = float("inf")
 
@@ -84,6 +84,23 @@ def _scalar(value: Any) -> bytes:
 # A character json leaves as it is and notebooks practically never hold (DEL); lists whose
 # items contain it take the item-by-item path.
 _MARK = "\x7f"
+
+
+def from_dict(value: Any) -> Any:
+    """nbformat's ``from_dict``: dicts become NotebookNodes, lists and tuples new lists,
+    the rest as it is; lists of strings (a file's lines) are copied in one step."""
+    from nbformat.notebooknode import NotebookNode
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return NotebookNode({key: convert(item) for key, item in value.items()})
+        if isinstance(value, (list, tuple)):
+            if value and isinstance(value[0], str) and all(isinstance(item, str) for item in value):
+                return list(value)
+            return [convert(item) for item in value]
+        return value
+
+    return convert(value)
 
 
 class Lines(str):
