@@ -5,7 +5,8 @@
 //   node driver.js <lab|notebook>
 //
 // with JUPYTER_URL (the server's base URL, ending in "/"), JUPYTER_TOKEN and ARTIFACTS (a
-// folder for screenshots) in the environment. It prints one JSON object on its last stdout
+// folder for screenshots, taken on failure, or at the end too with SCREENSHOTS=always) in the
+// environment; CHROMIUM (default /usr/bin/chromium) and STEP_TIMEOUT_MS (60000) may be set. It prints one JSON object on its last stdout
 // line: {"ok": true, "scenario": ..., "steps": [...], "results": {...}} or, on failure,
 // {"ok": false, "failed_step": ..., "error": ..., "screenshots": [...]} with exit status 1.
 // The pytest side checks the results again over the REST API, independently of the page.
@@ -331,19 +332,23 @@ async function main() {
     });
     watchKernels(page);
     page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text().slice(0, 300)); });
-    try {
-      await scenarios[scenario](context, page);
-    } catch (error) {
+    const keepPages = async (suffix) => {
       for (const [i, p] of context.pages().entries()) {
-        const file = path.join(ARTIFACTS, `${scenario}-page${i}-failure.png`);
+        const file = path.join(ARTIFACTS, `${scenario}-page${i}-${suffix}.png`);
         try {
           await p.screenshot({ path: file, timeout: 10000 });
           screenshots.push(file);
           fs.writeFileSync(file.replace(/\.png$/, ".html"), await p.content());
         } catch (_) { /* a closed page */ }
       }
+    };
+    try {
+      await scenarios[scenario](context, page);
+    } catch (error) {
+      await keepPages("failure");
       throw error;
     }
+    if (process.env.SCREENSHOTS === "always") await keepPages("done");
     console.log(JSON.stringify({ ok: true, scenario, steps, results, http_errors: httpErrors, console_errors: consoleErrors }));
   } catch (error) {
     console.log(JSON.stringify({
