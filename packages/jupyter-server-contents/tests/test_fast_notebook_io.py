@@ -9,11 +9,10 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbformat.sign import NotebookNotary
-from nbformat.v4.rwbase import split_lines, strip_transient
-
 from jupyter_server_contents._nbjson import Unsupported, dumps_v4, mark_lines, signature_bytes
 from jupyter_server_contents._trust import check_signature, sign
+from nbformat.sign import NotebookNotary
+from nbformat.v4.rwbase import split_lines, strip_transient
 
 EVERY_CHARACTER = "".join(chr(c) for c in range(0x3000)) + "\U0001F600\ue000\uffff"
 
@@ -175,9 +174,9 @@ async def test_big_answer_etag_is_tornados(contents: Any, jp_root_dir: Path, jp_
     (jp_root_dir / "big.ipynb").write_text(json.dumps(_big(400)), encoding="utf-8")
     status, _, response = await contents("GET", "big.ipynb")
     assert status == 200 and len(response.body) > 300_000
-    assert response.headers["Etag"] == '"%s"' % hashlib.sha1(response.body).hexdigest()
+    assert response.headers["Etag"] == f'"{hashlib.sha1(response.body).hexdigest()}"'
     status, _, small = await contents("GET", "big.ipynb", params={"content": "0"})
-    assert small.headers["Etag"] == '"%s"' % hashlib.sha1(small.body).hexdigest()
+    assert small.headers["Etag"] == f'"{hashlib.sha1(small.body).hexdigest()}"'
 
 
 @pytest.mark.parametrize("kind", ["tricky", "big", "plain", "invalid", "missing", "v3", "nonsense"])

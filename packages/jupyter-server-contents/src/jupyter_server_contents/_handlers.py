@@ -62,7 +62,7 @@ def _dumps_with_etag(model: Any) -> tuple[bytes, str]:
     data = _dumps(model)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return data, '"%s"' % hashlib.sha1(data).hexdigest()
+    return data, f'"{hashlib.sha1(data).hexdigest()}"'
 
 
 class ContentsAPIHandler(APIHandler):
@@ -109,7 +109,7 @@ class ContentsAPIHandler(APIHandler):
         """tornado's Etag (SHA-1 of the body); for a big body computed with it in the worker
         thread, not on the event loop."""
         body = getattr(self, "_json_body", None)
-        buffer = self._write_buffer  # type: ignore[attr-defined]
+        buffer = self._write_buffer
         if body is not None and len(buffer) == 1 and buffer[0] is body:
             return self._json_etag
         return super().compute_etag()

@@ -14,8 +14,8 @@ and the caller uses nbformat's path, so the result never differs.
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring  # the C escaper when available, as json uses
 from collections.abc import Callable
+from json.encoder import encode_basestring  # the C escaper when available, as json uses
 from typing import Any
 
 __all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "from_dict", "mark_lines", "signature_bytes"]
@@ -93,7 +93,7 @@ def from_dict(value: Any) -> Any:
 
     def convert(value: Any) -> Any:
         if isinstance(value, dict):
-            return NotebookNode({key: convert(item) for key, item in value.items()})
+            return NotebookNode({key: convert(item) for key, item in value.items()})  # type: ignore[no-untyped-call]
         if isinstance(value, (list, tuple)):
             if value and isinstance(value[0], str) and all(isinstance(item, str) for item in value):
                 return list(value)
@@ -189,10 +189,10 @@ def _make_encoder(out: list[bytes]) -> Callable[[Any, int], None]:
                 body = escaped.replace(b"\\n", separator)
             return b"[" + inner + body + b"\n" + b" " * level + b"]"
         parts = text.splitlines(True)
-        body = string_list(parts, inner)
-        if body is None:
-            body = (b"," + inner).join(map(string, parts))
-        return b"[" + inner + body + b"\n" + b" " * level + b"]"
+        joined = string_list(parts, inner)
+        if joined is None:
+            joined = (b"," + inner).join(map(string, parts))
+        return b"[" + inner + joined + b"\n" + b" " * level + b"]"
 
     def encode(value: Any, level: int) -> None:
         if type(value) is Lines:

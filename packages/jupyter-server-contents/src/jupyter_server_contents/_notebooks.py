@@ -69,9 +69,9 @@ def _reads_v4(text: str, captured: dict[str, Any]) -> Any:
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:
-        from nbformat import get_logger
+        from traitlets.log import get_logger  # what nbformat logs with
 
-        get_logger().error("Notebook JSON is invalid: %s", exc)  # type: ignore[no-untyped-call]
+        get_logger().error("Notebook JSON is invalid: %s", exc)
         captured["ValidationError"] = exc
     return nb
 

@@ -27,7 +27,7 @@ def _stock(notary: Any, *names: str) -> bool:
 def _signature(notary: Any, nb: Any) -> str:
     from nbformat.sign import signature_removed
 
-    with signature_removed(nb):  # type: ignore[no-untyped-call]
+    with signature_removed(nb):
         try:
             data = signature_bytes(nb)
         except Unsupported:
