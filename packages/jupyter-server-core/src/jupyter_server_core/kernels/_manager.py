@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
+from jupyter_core.paths import jupyter_path
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
 from traitlets import Bool, Float, List, TraitError, Unicode, default, validate
 
@@ -46,6 +47,19 @@ _UNTRACKED_DEFAULT = [
     "execute_input", "execute_result", "error", "status", "clear_output", "debug_event",
     "input_request", "input_reply",
 ]
+
+
+def _default_kernel_dirs(ksm: Any) -> None:
+    """Give jupyter_client's KernelSpecManager its default kernel_dirs without IPython.
+
+    Its default adds ``<IPython dir>/kernels`` by importing IPython (about 4 MB of the
+    server's memory, for one path). Same folders here: ``jupyter_path("kernels")``, then
+    ``$IPYTHONDIR/kernels`` or ``~/.ipython/kernels``. A configured value is kept.
+    """
+    if ksm is None or "kernel_dirs" not in ksm.traits() or ksm.trait_has_value("kernel_dirs"):
+        return
+    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+    ksm.kernel_dirs = [*jupyter_path("kernels"), os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]
 
 
 class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
@@ -125,6 +139,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         self.events: Any = None
         #: The server's ActivityTracker, set by the services loader: kernel output is activity.
         self.activity: Any = None
+        _default_kernel_dirs(self.kernel_spec_manager)
 
     # -- models ------------------------------------------------------------------------
 
@@ -302,11 +317,12 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         unanswered = self._unanswered.get(kernel_id)
         if unanswered is not None:
             # A SIGINT before the kernel installed its handler would kill it: wait until the
-            # new process has published something or answered kernel_info.
+            # new process has published something or answered kernel_info. Bounded: a kernel
+            # that is up but whose first messages we missed must not stall the request.
             try:
-                await asyncio.wait_for(unanswered.wait(), self.kernel_info_timeout)
+                await asyncio.wait_for(unanswered.wait(), min(self.kernel_info_timeout, 10.0))
             except asyncio.TimeoutError:
-                pass
+                self.log.debug("Kernel %s has not answered yet; interrupting anyway", kernel_id)
         result = kernel.interrupt_kernel()
         if inspect.isawaitable(result):
             await result
