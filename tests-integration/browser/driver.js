@@ -315,7 +315,6 @@ async function main() {
   if (!scenarios[scenario] || !BASE || !TOKEN) {
     throw new Error("usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <lab|notebook>");
   }
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "jupyter-browser-profile-"));
   let context;
   const screenshots = [];
@@ -333,6 +332,7 @@ async function main() {
     watchKernels(page);
     page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text().slice(0, 300)); });
     const keepPages = async (suffix) => {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
       for (const [i, p] of context.pages().entries()) {
         const file = path.join(ARTIFACTS, `${scenario}-page${i}-${suffix}.png`);
         try {
