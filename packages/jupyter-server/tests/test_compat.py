@@ -38,6 +38,13 @@ class InfoHandler(APIHandler):
         self.finish(json.dumps({"echo": self.get_json_body()}))
 
 
+class RewritingHandler(FileFindHandler):
+    """As jupyterlab_server's ThemesHandler: get_content as an instance method."""
+
+    def get_content(self, abspath, start=None, end=None):
+        return open(abspath, "rb").read().replace(b"from", b"FROM")
+
+
 class OpenHandler(JupyterHandler):
     @allow_unauthenticated
     def get(self):
@@ -61,6 +68,7 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.web_app.add_handlers(".*$", [
         (url_path_join(base, "compat/info"), InfoHandler),
         (url_path_join(base, "compat/open"), OpenHandler),
+        (url_path_join(base, "compat/rewritten/(.*)"), RewritingHandler, {"path": [static + "/a"]}),
         (url_path_join(base, "compat/files/(.*)"), FileFindHandler,
          {"path": [static + "/a", static + "/b"], "no_cache_paths": [url_path_join(base, "compat/files/fresh")]}),
     ])
@@ -175,3 +183,13 @@ def test_serverextension_marks_and_websocket_mixin() -> None:
 
     assert Old is WebSocketMixin and hasattr(WebSocketMixin, "check_origin")
     assert "enabled" in GREEN_ENABLED and "disabled" in RED_DISABLED and "OK" in GREEN_OK and "X" in RED_X
+
+
+async def test_subclass_with_instance_get_content_is_served_without_errors(jp_fetch, jp_serverapp, caplog):
+    import logging
+
+    caplog.set_level(logging.ERROR, logger="tornado")
+    r = await jp_fetch("compat", "rewritten", "one.txt")
+    assert r.body == b"FROM a"
+    assert r.headers.get("Etag")
+    assert not [rec for rec in caplog.records if "Could not open static file" in rec.getMessage()]

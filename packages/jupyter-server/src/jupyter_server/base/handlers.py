@@ -10,6 +10,7 @@ checks, XSRF and JSON errors are the core's (see jupyter_server_core._base_handl
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -222,6 +223,20 @@ class FileFindHandler(JupyterHandler, ExtensionStaticHandler):
         self.no_cache_paths = list(no_cache_paths or [])
         self.follow_dir_symlinks = follow_dir_symlinks
         self.allowed_symlink_directory = os.sep if follow_dir_symlinks else None
+
+    @classmethod
+    def get_content_version(cls, abspath: str) -> str:
+        """The file's hash for ``?v=`` and ETags, read from the file itself.
+
+        tornado's default goes through ``cls.get_content``; subclasses such as
+        jupyterlab_server's ThemesHandler redefine ``get_content`` as an instance method,
+        which fails when called on the class (every theme CSS request logged an error).
+        """
+        digest = hashlib.sha512()
+        with open(abspath, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 16), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def _path_in(self, prefixes: list[str]) -> bool:
         path = self.request.path
