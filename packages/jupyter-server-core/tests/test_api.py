@@ -120,3 +120,16 @@ class TestDefaultUrl:
         assert r.code == 302 and r.headers["Location"] == jp_base_url + "lab"
         r = await jp_fetch("", params={"token": jp_token}, headers={"Authorization": None}, raise_error=False)
         assert r.headers["Location"] == f"{jp_base_url}lab?token={jp_token}"
+
+
+@pytest.mark.parametrize("name", ["favicon.ico", "favicon-busy-1.ico", "favicon-notebook.ico", "favicon-terminal.ico"])
+async def test_favicons_are_served_to_anyone(jp_fetch, name):
+    r = await jp_fetch("static", "favicons", name, headers={"Authorization": None})
+    assert r.code == 200
+    assert r.body[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_static_paths_do_not_escape_their_folder(jp_fetch):
+    r = await jp_fetch("static", "favicons", "..%2F_serverapp.py", raise_error=False)
+    assert r.code in (403, 404)

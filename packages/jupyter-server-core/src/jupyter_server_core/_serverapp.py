@@ -26,6 +26,7 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
+from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
 from ._urls import url_path_join
@@ -328,6 +329,7 @@ class ServerApp(JupyterApp, RunningMixin):
         routes += root_routes(self)
         routes += config_routes(self.base_url, self.config_manager)
         routes += metrics_routes(self)
+        routes += static_routes(self.base_url)
         routes += events_routes(self.base_url, self.events)
         routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
         settings: dict[str, Any] = {
