@@ -247,13 +247,17 @@ async def test_kernel_output_is_server_activity(jp_fetch, jp_ws_fetch, jp_server
     ws = await jp_ws_fetch("api", "kernels", kid, "channels", params={"session_id": "activity"})
     client = KernelWebSocketClient(ws, session="activity")
     try:
+        # The manager watches iopub on a socket of its own: it may see the output a moment
+        # after the client does, so wait for it rather than assume it.
+        async def seen(after=None):
+            last = jp_serverapp.activity.last("kernels")
+            return last if last is not None and (after is None or last > after) else None
+
         await client.execute("1 + 1")
-        first = jp_serverapp.activity.last("kernels")
-        assert first is not None
+        first = await wait_for(seen, timeout=10)
         # Output produced while no API request arrives still counts.
         await client.execute("import time; time.sleep(0.05); print('out')")
-        later = jp_serverapp.activity.last("kernels")
-        assert later is not None and later > first
+        later = await wait_for(lambda: seen(first), timeout=10)
         assert jp_serverapp.activity.last_activity() >= later
     finally:
         client.close()
