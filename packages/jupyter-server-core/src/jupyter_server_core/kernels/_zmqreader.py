@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -30,11 +31,11 @@ class SocketReader:
 
     ``sock`` is any pyzmq socket (``zmq.asyncio`` ones included: only its descriptor
     and non-blocking calls are used, never its awaitables). :meth:`close` stops
-    reading; closing the socket stays the owner's job.
+    reading; closing the socket stays the owner's job (reading stops by itself when
+    the socket object is collected).
     """
 
     def __init__(self, sock: Any, on_frames: Callable[[list[bytes]], None], log: logging.Logger) -> None:
-        self.sock = sock
         self._raw: zmq.Socket[bytes] = zmq.Socket.shadow(sock.underlying)
         self._on_frames = on_frames
         self._log = log
@@ -42,6 +43,10 @@ class SocketReader:
         self._fd = int(self._raw.getsockopt(zmq.FD))
         self._closed = False
         self._loop.add_reader(self._fd, self.drain)
+        # No strong reference to ``sock``: a socket its owner forgets is still closed
+        # when collected (as pyzmq does), and stops being read first. Otherwise the
+        # loop's reader would keep it open and block the context's term() forever.
+        weakref.finalize(sock, self.close).atexit = False
         self._loop.call_soon(self.drain)  # what arrived before the reader was added
 
     def drain(self) -> None:
@@ -88,5 +93,5 @@ class SocketReader:
         self._closed = True
         try:
             self._loop.remove_reader(self._fd)
-        except (ValueError, OSError):
-            pass
+        except (ValueError, OSError, RuntimeError):
+            pass  # the loop is closed, or the descriptor already gone
