@@ -65,3 +65,25 @@ def test_core_import_does_not_load_jupyter_events():
     code = "import sys, jupyter_server_core._serverapp; print('jupyter_events' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+
+async def test_event_logger_is_created_off_the_event_loop(jp_ws_fetch, jp_serverapp, monkeypatch):
+    """The first subscriber loads jupyter_events (about a second) in a worker thread, so the
+    event loop keeps serving while JupyterLab's first page load subscribes."""
+    import threading
+
+    import jupyter_events
+
+    created_in: list[str] = []
+    original = jupyter_events.EventLogger.__init__
+
+    def recording_init(self, *args, **kwargs):
+        created_in.append(threading.current_thread().name)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jupyter_events.EventLogger, "__init__", recording_init)
+    ws = await jp_ws_fetch("api", "events", "subscribe")
+    ws.close()
+    assert len(created_in) == 1
+    assert created_in[0] != threading.main_thread().name

@@ -48,6 +48,22 @@ class EventBus:
             self._logger = logger
         return self._logger
 
+    async def ready(self) -> Any:
+        """The EventLogger, created in a worker thread if it does not exist yet.
+
+        Handlers await this instead of touching :attr:`logger`: the first creation imports
+        jupyter_events and jsonschema (about a second) and must not stall the event loop
+        while JupyterLab's first page load subscribes.
+        """
+        if self._logger is None:
+            import asyncio
+
+            lock = self.__dict__.setdefault("_creating", asyncio.Lock())
+            async with lock:
+                if self._logger is None:
+                    await asyncio.to_thread(lambda: self.logger)
+        return self._logger
+
     def register_schema(self, schema: Any) -> None:
         """Register an extension's schema (a path or dict) now, or when the logger is created."""
         if self._logger is None:

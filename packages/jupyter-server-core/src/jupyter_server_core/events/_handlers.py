@@ -41,19 +41,21 @@ class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # t
         self._forward: _ToWebSocket | None = None
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
-        # prepare() has authenticated and authorized already; now upgrade.
+        # prepare() has authenticated and authorized already; load the event machinery off
+        # the event loop, then upgrade.
+        self._logger = await self.events.ready()
         await super().get(*args, **kwargs)
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         self._forward = _ToWebSocket(self)
-        self.events.logger.register_handler(self._forward)
+        self._logger.register_handler(self._forward)
 
     def on_message(self, message: str | bytes) -> None:
         """Subscribers only listen."""
 
     def on_close(self) -> None:
         if self._forward is not None:
-            self.events.logger.remove_handler(self._forward)
+            self._logger.remove_handler(self._forward)
             self._forward = None
 
 
@@ -65,7 +67,7 @@ class EventHandler(APIHandler):
     def initialize(self, events: EventBus) -> None:
         self.events = events
 
-    def post(self) -> None:
+    async def post(self) -> None:
         if not self.request.body:
             raise web.HTTPError(400, "No JSON data provided")
         try:
@@ -85,7 +87,7 @@ class EventHandler(APIHandler):
                 timestamp = datetime.fromisoformat(str(payload["timestamp"]).replace("Z", "+00:00"))
             except ValueError:
                 raise web.HTTPError(400, f"Invalid `timestamp`: {payload['timestamp']!r} (ISO 8601 expected)") from None
-        logger = self.events.logger
+        logger = await self.events.ready()
         schema_id = str(payload["schema_id"])
         if schema_id not in logger.schemas.schema_ids:
             raise web.HTTPError(400, f"Unknown event schema: {schema_id!r}")
