@@ -267,9 +267,8 @@ class ContentsManager(LoggingConfigurable):
             model.setdefault("type", "file")
         if "content" not in model and model["type"] != "directory":
             if model["type"] == "notebook":
-                from nbformat.v4 import new_notebook
-
-                model["content"] = new_notebook()  # type: ignore[no-untyped-call]
+                # The first import of nbformat takes about a second: never on the event loop.
+                model["content"] = await asyncio.to_thread(_new_notebook)
                 model["format"] = "json"
             else:
                 model["content"] = ""
@@ -383,3 +382,9 @@ class ContentsManager(LoggingConfigurable):
 
 class AsyncContentsManager(ContentsManager):
     """The same contract under jupyter_server's async name."""
+
+
+def _new_notebook() -> Any:
+    from nbformat.v4 import new_notebook
+
+    return new_notebook()  # type: ignore[no-untyped-call]
