@@ -253,6 +253,11 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                 self._iopub_seen.set()
             if message.msg_type == "iopub_welcome":
                 return  # the kernel greeting our subscription: not the client's business
+            # Output reaching a client is server activity. The manager's own iopub watcher
+            # records it too, and alone when no client is connected.
+            activity = getattr(self.kernel_manager, "activity", None)
+            if activity is not None:
+                activity.touch("kernels")
         self.handle_outgoing_message(message)
 
     def handle_outgoing_message(self, message: RawMessage) -> None:
