@@ -5,20 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 
 import pytest
-
-
-async def wait_for(predicate, timeout=30.0, interval=0.05):
-    """Poll an async predicate until it returns something truthy; fail after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = await predicate()
-        if result:
-            return result
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+from jupyter_server_core.pytest_plugin import wait_for
 
 
 def kernel_cwd(jp_serverapp, kernel_id):

@@ -34,6 +34,20 @@ from ._urls import url_path_join
 TEST_TOKEN = "test-token-0123456789abcdef"
 
 
+async def wait_for(predicate: Callable[[], Awaitable[Any]], timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """Poll an async predicate until it returns something truthy (and return that);
+    fail the test after ``timeout`` seconds."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = await predicate()
+        if result:
+            return result
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
 @pytest.fixture
 def jp_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point every Jupyter folder (user, env, system) into tmp_path."""
