@@ -24,8 +24,6 @@ __all__ = ["SocketReader"]
 
 #: Messages taken per wakeup before the loop gets a turn (the rest follow at once).
 BATCH = 256
-#: Seconds between safety checks of ZMQ_EVENTS, in case a descriptor edge was missed.
-RECHECK = 0.5
 
 
 class SocketReader:
@@ -50,20 +48,6 @@ class SocketReader:
         # loop's reader would keep it open and block the context's term() forever.
         weakref.finalize(sock, self.close).atexit = False
         self._loop.call_soon(self.drain)  # what arrived before the reader was added
-        self._recheck = self._loop.call_later(RECHECK, self._safety_check)
-
-    def _safety_check(self) -> None:
-        # Reading ZMQ_EVENTS also makes ZMQ process its pending commands, which re-arms the
-        # descriptor; without it a missed edge would leave messages unread indefinitely.
-        if self._closed:
-            return
-        try:
-            if self._raw.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-                self.drain()
-        except zmq.ZMQError:
-            self.close()
-            return
-        self._recheck = self._loop.call_later(RECHECK, self._safety_check)
 
     def drain(self) -> None:
         """Take the waiting messages (up to a batch; the rest on the next loop turn)."""
@@ -74,12 +58,6 @@ class SocketReader:
             try:
                 frames = raw.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
-                # Nothing left; asking for EVENTS re-arms the edge-triggered descriptor.
-                try:
-                    if raw.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-                        continue
-                except zmq.ZMQError:
-                    pass
                 return
             except zmq.ZMQError as exc:
                 if not self._closed and not raw.closed:
@@ -113,9 +91,6 @@ class SocketReader:
         if self._closed:
             return
         self._closed = True
-        recheck = getattr(self, "_recheck", None)
-        if recheck is not None:
-            recheck.cancel()
         try:
             self._loop.remove_reader(self._fd)
         except (ValueError, OSError, RuntimeError):
