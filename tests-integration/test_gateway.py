@@ -142,6 +142,8 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     argv = [sys.executable, "-m", "jupyter_server_core", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
             "--no-browser", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
             f"--gateway-url={gateway.url}", f"--GatewayClient.auth_token={GW_TOKEN}",
+            # No reuse of the kernelspec listing: the test asks right after stopping the gateway.
+            "--GatewayKernelSpecManager.listing_max_age=0",
             "--GatewayClient.request_timeout=30", "--GatewayClient.connect_timeout=5",
             "--GatewayClient.gateway_retry_interval=0.2", "--GatewayClient.gateway_retry_max=2",
             "--GatewayClient.allowed_envs=GW_ALLOWED"]
