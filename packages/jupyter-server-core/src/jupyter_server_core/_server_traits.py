@@ -20,14 +20,16 @@ from traitlets import (
     Float,
     Integer,
     List,
-    Union,
     Unicode,
+    Union,
     default,
     validate,
 )
 from traitlets import Dict as DictTrait
 from traitlets import Type as TypeTrait
 from traitlets.config import Configurable
+
+from ._directories import existing_directory
 
 __all__ = ["ServerTraits"]
 
@@ -128,10 +130,7 @@ class ServerTraits(Configurable):
 
     @validate("root_dir")
     def _validate_root_dir(self, proposal: Any) -> str:
-        value = os.path.abspath(os.path.expanduser(str(proposal["value"])))
-        if not os.path.isdir(value):
-            raise ValueError(f"ServerApp.root_dir: no such directory: {value!r}")
-        return value
+        return existing_directory(proposal["value"], "ServerApp.root_dir")
 
     notebook_dir = Unicode(
         "", help="DEPRECATED, use root_dir. The directory to use for notebooks and kernels."

@@ -18,10 +18,11 @@ from functools import partial
 from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
-from jupyter_core.paths import jupyter_path
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
-from traitlets import Bool, Float, List, TraitError, Unicode, default, validate
+from jupyter_core.paths import jupyter_path
+from traitlets import Bool, Float, List, Unicode, default, validate
 
+from .._directories import existing_directory
 from ..events._bus import KERNEL_ACTIONS_SCHEMA
 from ._activity import probe_kernel_info, watch_iopub
 from ._culling import KernelCuller
@@ -120,10 +121,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
 
     @validate("root_dir")
     def _validate_root_dir(self, proposal: Any) -> str:
-        value = os.path.abspath(os.path.expanduser(str(proposal["value"])))
-        if not os.path.isdir(value):
-            raise TraitError(f"MappingKernelManager.root_dir: no such directory: {value!r}")
-        return value
+        return existing_directory(proposal["value"], "MappingKernelManager.root_dir")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
