@@ -9,7 +9,6 @@ import logging
 import os
 import ssl
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -110,20 +109,8 @@ class Server(ServerProcess):
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if self.request("api")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"server did not answer at {self.url}api within {timeout}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self._log.closed else super().log()
+    def answers(self) -> bool:
+        return self.request("api")[0] == 200
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

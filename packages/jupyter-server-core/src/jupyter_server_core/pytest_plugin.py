@@ -263,20 +263,26 @@ class ServerProcess:
         self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}/"
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def answers(self) -> bool:
+        """Whether the server is up; subclasses probe another URL or scheme (OSError = not yet)."""
         import urllib.request
 
+        with urllib.request.urlopen(self.url + "api", timeout=2) as r:
+            return bool(r.status == 200)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Wait until :meth:`answers`; fail with the server's output if it exits or times out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(self.url + "api", timeout=2) as r:
-                    if r.status == 200:
-                        return
+                if self.answers():
+                    return
             except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"server did not answer within {timeout}s:\n{self.log()}")
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"server did not answer at {self.url} within {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
         """Everything the server printed so far (also after stop())."""
