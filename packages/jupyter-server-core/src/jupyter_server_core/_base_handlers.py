@@ -328,9 +328,6 @@ class APIHandler(JupyterHandler):
 class APINotFoundHandler(APIHandler):
     """Every /api path nothing else serves: a JSON 404, after authentication."""
 
-    def prepare(self) -> Awaitable[None]:  # type: ignore[override]
-        return super().prepare()
-
     async def _not_found(self, *args: Any) -> None:
         raise web.HTTPError(404, f"No such API endpoint: {self.request.path}")
 
