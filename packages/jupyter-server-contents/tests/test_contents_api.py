@@ -97,6 +97,14 @@ async def test_get_errors(contents, tree, path, params, status, words):
     assert str(tree) not in body["message"]  # no server paths in messages
 
 
+async def test_error_reason_is_null_unless_the_handler_names_one(contents, tree):
+    code, body, _ = await contents("GET", "nope.txt")
+    assert (code, body["reason"]) == (404, None)
+    # A specific reason a client can match on is kept.
+    code, body, _ = await contents("GET", "sub", params={"type": "file"})
+    assert (code, body["reason"]) == (400, "bad type")
+
+
 async def test_put_creates_then_saves(contents, tree):
     code, model, r = await contents("PUT", "new.txt", body={"type": "file", "format": "text", "content": "abc"})
     assert code == 201 and r.headers["Location"].endswith("/api/contents/new.txt")

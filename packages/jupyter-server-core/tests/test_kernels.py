@@ -113,7 +113,7 @@ async def test_unknown_kernel_is_404(jp_fetch, method, action):
     parts = ["api", "kernels", kid] + ([action] if action else [])
     r = await jp_fetch(*parts, method=method, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": "Not Found"}
+    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": None}
 
 
 async def test_malformed_kernel_id_and_method(jp_fetch):

@@ -151,7 +151,7 @@ async def test_unknown_session_is_404(jp_fetch, method):
     body = {"path": "x"} if method == "PATCH" else None
     r = await jp_fetch("api", "sessions", MISSING, method=method, body=body, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body) == {"message": f"No such session: {MISSING}", "reason": "Not Found"}
+    assert json.loads(r.body) == {"message": f"No such session: {MISSING}", "reason": None}
 
 
 @pytest.fixture

@@ -229,21 +229,31 @@ class JupyterHandler(web.RequestHandler):
 
     # -- errors ----------------------------------------------------------------------
 
-    def error_message(self, status_code: int, **kwargs: Any) -> tuple[str, str]:
-        """The (message, reason) pair to show for an error; never a traceback."""
-        reason = responses.get(status_code, "Unknown HTTP Error")
-        message = reason
+    def error_message(self, status_code: int, **kwargs: Any) -> tuple[str, str | None]:
+        """The (message, reason) pair to show for an error; never a traceback.
+
+        This is the one place that decides both, for pages and JSON alike. ``reason`` is the
+        short machine-readable reason a handler gave (``HTTPError(..., reason="bad type")``)
+        and None otherwise, as jupyter_server reports it; the HTTP phrase is the status
+        line's business, not the body's.
+        """
+        message = responses.get(status_code, "Unknown HTTP Error")
+        reason: str | None = None
         exc_info = kwargs.get("exc_info")
         if exc_info:
             exc = exc_info[1]
             if isinstance(exc, web.HTTPError):
                 if exc.log_message:
                     message = exc.log_message % exc.args if exc.args else exc.log_message
-                if exc.reason:
-                    reason = exc.reason
+                reason = exc.reason
             else:
                 message = "Unhandled error"
         return message, reason
+
+    def error_model(self, status_code: int, **kwargs: Any) -> dict[str, Any]:
+        """The JSON body of an API error: ``{"message": ..., "reason": ...}``."""
+        message, reason = self.error_message(status_code, **kwargs)
+        return {"message": message, "reason": reason}
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, web.HTTPError):
@@ -261,6 +271,7 @@ class JupyterHandler(web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         message, reason = self.error_message(status_code, **kwargs)
+        reason = reason or responses.get(status_code, "Unknown HTTP Error")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(
             "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -309,9 +320,8 @@ class APIHandler(JupyterHandler):
             raise web.HTTPError(400, f"Invalid JSON in request body: {exc}") from None
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        message, reason = self.error_message(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message, "reason": reason}))
+        self.finish(json.dumps(self.error_model(status_code, **kwargs)))
 
     def options(self, *args: Any, **kwargs: Any) -> None:
         """CORS preflight: tell allowed origins which headers and methods they may use."""
