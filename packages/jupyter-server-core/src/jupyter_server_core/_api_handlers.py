@@ -1,20 +1,20 @@
-"""``/api``, ``/api/status``, ``/api/me`` and ``/api/spec.yaml``."""
+"""``/api``, ``/api/status``, ``/api/me``, ``/api/spec.yaml`` and ``/api/shutdown``."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from tornado import web
 
 from ._apispec import ApiSpec
-from ._base_handlers import APIHandler, json_default
+from ._base_handlers import APIHandler, JupyterHandler, json_default
 from ._urls import url_path_join
 from ._web import ActivityTracker
 
 __all__ = ["api_routes"]
-
 
 
 def _iso(ts: float) -> str:
@@ -123,6 +123,25 @@ class APISpecHandler(APIHandler):
         self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
 
 
+class ShutdownHandler(JupyterHandler):
+    """``POST /api/shutdown``: stop the whole server, as SIGTERM does (File > Shut Down).
+
+    The 200 (empty, as jupyter_server answers it) goes out first; then the server stops its
+    extensions (terminals end there), shuts down every kernel and exits.
+    """
+
+    auth_resource = "server"
+
+    def initialize(self, request_stop: Callable[[], None]) -> None:
+        self.request_stop = request_stop
+
+    async def post(self) -> None:
+        self.log.info("Shutting down the server at the request of %s.",
+                      getattr(self.current_user, "username", "a user"))
+        await self.finish()
+        self.request_stop()
+
+
 def api_routes(serverapp: Any) -> list[Any]:
     base = serverapp.base_url
     return [
@@ -131,4 +150,5 @@ def api_routes(serverapp: Any) -> list[Any]:
          {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
         (url_path_join(base, "/api/me"), IdentityHandler),
         (url_path_join(base, "/api/spec.yaml"), APISpecHandler, {"spec": serverapp.api_spec}),
+        (url_path_join(base, "/api/shutdown"), ShutdownHandler, {"request_stop": serverapp.request_stop}),
     ]
