@@ -254,7 +254,9 @@ def files_route(base_url: str, contents_manager: ContentsManager) -> tuple[str, 
 
 def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[Any]:
     """Every route of the wheel: /api/contents (checkpoints and trust first, their URLs
-    look like paths), the old /api/notebooks spelling, and /files/."""
+    look like paths), the old /api/notebooks spelling, /files/ and /view/."""
+    from ._view import ViewHandler
+
     kwargs = {"contents_manager": contents_manager}
     api = url_path_join(base_url, "api")
     return [
@@ -265,4 +267,5 @@ def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[An
         (api + "/contents" + PATH_REGEX, ContentsHandler, kwargs),
         (api + "/notebooks/?(?P<path>.*)", RedirectHandler, {"target": "api/contents"}),
         files_route(base_url, contents_manager),
+        (url_path_join(base_url, "view") + PATH_REGEX, ViewHandler, kwargs),
     ]
