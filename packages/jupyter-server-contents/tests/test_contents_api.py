@@ -294,3 +294,24 @@ async def test_saved_notebook_is_nbformat_canonical(contents, jp_root_dir, make_
     text = (jp_root_dir / "canon.ipynb").read_text(encoding="utf-8")
     assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"
     assert "trusted" not in text and '"a\\n",' in text
+
+
+@pytest.mark.parametrize(
+    ("asked", "found"),
+    [
+        ("sub/a.txt", "sub/a.txt"),
+        ("{root}/sub/a.txt", "sub/a.txt"),
+        ("{root}", ""),
+        ("sub/", "sub"),
+        ("nope.txt", None),
+        ("../outside.txt", None),
+        ("{outside}", None),
+        ("~/not-there-surely.txt", None),
+    ],
+)
+async def test_resolve_path_server_scope(jp_fetch, tree, tmp_path, asked, found):
+    (tmp_path / "outside.txt").write_text("no")
+    path = asked.format(root=tree, outside=tmp_path / "outside.txt")
+    r = await jp_fetch("api", "resolvePath", params={"path": path})
+    expected = [{"scope": "server", "path": found}] if found is not None else []
+    assert json.loads(r.body) == {"resolved": expected}

@@ -133,3 +133,28 @@ async def test_favicons_are_served_to_anyone(jp_fetch, name):
 async def test_static_paths_do_not_escape_their_folder(jp_fetch):
     r = await jp_fetch("static", "favicons", "..%2F_serverapp.py", raise_error=False)
     assert r.code in (403, 404)
+
+
+async def test_resolve_path_in_a_kernel_and_for_an_unknown_kernel(jp_fetch, jp_root_dir):
+    (jp_root_dir / "printed.py").write_text("1")
+    kernel = json.loads((await jp_fetch("api", "kernels", method="POST", body="{}")).body)
+    try:
+        r = await jp_fetch("api", "resolvePath", params={"path": "printed.py", "kernel": kernel["id"]})
+        assert r.headers["Content-Type"] == "application/json"
+        # Core alone has no contents manager: only the kernel's scope answers.
+        assert json.loads(r.body) == {"resolved": [{"scope": "kernel", "path": (jp_root_dir / "printed.py").as_posix()}]}
+        r = await jp_fetch("api", "resolvePath", params={"path": "missing.py", "kernel": kernel["id"]})
+        assert json.loads(r.body) == {"resolved": []}
+    finally:
+        await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+    r = await jp_fetch("api", "resolvePath", params={"path": "printed.py", "kernel": "nope"})
+    assert json.loads(r.body) == {
+        "resolved": [], "unresolved": [{"scope": "kernel", "reason": "Kernel nope could not be found"}],
+    }
+
+
+async def test_resolve_path_needs_a_path_and_auth(jp_fetch):
+    r = await jp_fetch("api", "resolvePath", raise_error=False)
+    assert r.code == 400 and json.loads(r.body) == {"message": "Missing argument path", "reason": None}
+    r = await jp_fetch("api", "resolvePath", params={"path": "x"}, headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403

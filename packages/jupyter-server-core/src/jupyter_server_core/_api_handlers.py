@@ -1,7 +1,9 @@
-"""``/api``, ``/api/status``, ``/api/me``, ``/api/spec.yaml`` and ``/api/shutdown``."""
+"""``/api``, ``/api/status``, ``/api/me``, ``/api/spec.yaml``, ``/api/resolvePath`` and
+``/api/shutdown``."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -123,6 +125,49 @@ class APISpecHandler(APIHandler):
         self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
 
 
+class PathResolverHandler(APIHandler):
+    """``GET /api/resolvePath?path=<p>[&kernel=<id>]``: what a path printed by a kernel names.
+
+    JupyterLab asks this to turn a path in a traceback or a link into a file it can open.
+    Each scope that knows the path answers: ``server`` (the contents manager, an API path)
+    and ``kernel`` (the kernel's provisioner, an absolute path in the kernel's file system).
+    An unknown kernel is listed under ``unresolved`` rather than failing the request.
+    """
+
+    auth_resource = "api"
+    tracks_activity = False
+
+    def initialize(self, kernel_manager: Any, contents_manager: Callable[[], Any]) -> None:
+        self.kernel_manager = kernel_manager
+        # Looked up per request: the contents extension loads after these routes exist.
+        self.contents_manager = contents_manager
+
+    async def get(self) -> None:
+        path = self.get_query_argument("path")
+        kernel_id = self.get_query_argument("kernel", None)
+        scopes: dict[str, Any] = {"server": self.contents_manager()}
+        unresolved: list[dict[str, str]] = []
+        if kernel_id:
+            try:
+                scopes["kernel"] = self.kernel_manager.get_kernel(kernel_id)
+            except (KeyError, web.HTTPError):
+                unresolved.append({"scope": "kernel", "reason": f"Kernel {kernel_id} could not be found"})
+        resolved = []
+        for scope, owner in scopes.items():
+            resolve = getattr(owner, "resolve_path", None)
+            if resolve is None:
+                continue
+            found = resolve(path)
+            if inspect.isawaitable(found):
+                found = await found
+            if found is not None:
+                resolved.append({"scope": scope, "path": found})
+        answer: dict[str, Any] = {"resolved": resolved}
+        if unresolved:
+            answer["unresolved"] = unresolved
+        self.write_json(answer)
+
+
 class ShutdownHandler(JupyterHandler):
     """``POST /api/shutdown``: stop the whole server, as SIGTERM does (File > Shut Down).
 
@@ -150,5 +195,8 @@ def api_routes(serverapp: Any) -> list[Any]:
          {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
         (url_path_join(base, "/api/me"), IdentityHandler),
         (url_path_join(base, "/api/spec.yaml"), APISpecHandler, {"spec": serverapp.api_spec}),
+        (url_path_join(base, "/api/resolvePath"), PathResolverHandler,
+         {"kernel_manager": serverapp.kernel_manager,
+          "contents_manager": lambda: getattr(serverapp, "contents_manager", None)}),
         (url_path_join(base, "/api/shutdown"), ShutdownHandler, {"request_stop": serverapp.request_stop}),
     ]
