@@ -315,3 +315,9 @@ async def test_resolve_path_server_scope(jp_fetch, tree, tmp_path, asked, found)
     r = await jp_fetch("api", "resolvePath", params={"path": path})
     expected = [{"scope": "server", "path": found}] if found is not None else []
     assert json.loads(r.body) == {"resolved": expected}
+
+
+async def test_deeply_nested_body_is_400(contents, tree):
+    for method, path in (("PUT", "x.txt"), ("POST", "")):
+        code, err, _ = await contents(method, path, body="[" * 100_000 + "]" * 100_000)
+        assert code == 400 and "nested too deeply" in err["message"]

@@ -123,3 +123,22 @@ async def test_range_on_head_and_every_answer_advertises_ranges(jp_fetch, files)
 async def test_files_need_auth(jp_fetch, files):
     r = await jp_fetch("files", "a.txt", headers={"Authorization": None}, raise_error=False)
     assert r.code in (302, 403) and b"hello" not in r.body
+
+
+async def test_cookie_requests_need_this_servers_referer_or_the_xsrf_token(jp_fetch, files, jp_token, jp_serverapp):
+    """Another site's page must not include a file (a script, say) with the user's cookie."""
+    from http.cookies import SimpleCookie
+
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers={"Authorization": None})
+    jar: SimpleCookie = SimpleCookie()
+    for header in r.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    session = {"Authorization": None, "Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items())}
+    here = f"http://localhost:{jp_serverapp.port}/lab/tree/a.txt"
+    for extra, code in [({"Referer": here}, 200), ({}, 403), ({"Referer": "http://evil.example/"}, 403),
+                        ({"X-XSRFToken": jar["_xsrf"].value}, 200)]:
+        r = await jp_fetch("files", "a.txt", headers={**session, **extra}, raise_error=False)
+        assert r.code == code, extra
+        assert (b"hello" in r.body) == (code == 200)
+    # With the token itself (not a cookie), no Referer is needed.
+    assert (await jp_fetch("files", "a.txt")).body == b"hello\n"

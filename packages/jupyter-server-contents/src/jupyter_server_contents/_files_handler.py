@@ -48,6 +48,9 @@ class FilesHandler(JupyterHandler):
     """GET and HEAD of a file's bytes, with Last-Modified/ETag and 304 answers."""
 
     auth_resource = "contents"
+    # A file may be a script: only this server's pages (or the XSRF token) may fetch it
+    # with the login cookie, so another site cannot include it (as jupyter_server).
+    referer_check = "required"
 
     def initialize(self, contents_manager: ContentsManager, **kwargs: Any) -> None:
         self.contents_manager = contents_manager

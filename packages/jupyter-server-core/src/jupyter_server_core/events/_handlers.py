@@ -10,7 +10,13 @@ from typing import Any
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from .._base_handlers import APIHandler, JupyterHandler, WebSocketMixin, json_default
+from .._base_handlers import (
+    APIHandler,
+    JupyterHandler,
+    WebSocketMixin,
+    json_default,
+    parse_json_body,
+)
 from .._urls import url_path_join
 from ._bus import EventBus
 
@@ -80,10 +86,7 @@ class EventHandler(APIHandler):
     async def post(self) -> None:
         if not self.request.body:
             raise web.HTTPError(400, "No JSON data provided")
-        try:
-            payload = json.loads(self.request.body)
-        except ValueError:
-            raise web.HTTPError(400, "Invalid JSON in body of request") from None
+        payload = parse_json_body(self.request.body)
         if not isinstance(payload, dict):
             raise web.HTTPError(400, "The request body must be a JSON object")
         for key in ("schema_id", "version", "data"):
