@@ -97,10 +97,32 @@ async def test_status_last_activity_moves_with_api_requests(jp_fetch, jp_servera
     assert jp_serverapp.activity.last("api") is not None
 
 
-async def test_security_headers(jp_fetch):
+async def test_security_headers(jp_fetch, jp_base_url):
     r = await jp_fetch("api", "status")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'; default-src 'none'"
+    report = f"report-uri {jp_base_url}api/security/csp-report"
+    assert r.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; {report}; default-src 'none'"
+    r = await jp_fetch("login", headers={"Authorization": None})
+    assert r.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; {report}"
+
+
+async def test_csp_report_is_logged_without_xsrf_or_origin(jp_fetch, jp_token, caplog):
+    from http.cookies import SimpleCookie
+
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers={"Authorization": None})
+    jar: SimpleCookie = SimpleCookie()
+    for header in r.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    # As a browser sends it: the login cookie, no XSRF token, maybe a foreign Origin.
+    browser = {"Authorization": None, "Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items()),
+               "Content-Type": "application/csp-report", "Origin": "null"}
+    report = json.dumps({"csp-report": {"blocked-uri": "https://cdn.example/x.js"}})
+    r = await jp_fetch("api", "security", "csp-report", method="POST", body=report, headers=browser)
+    assert (r.code, r.body, r.headers["Content-Type"]) == (200, b"", "application/json")
+    assert "cdn.example/x.js" in caplog.text
+    r = await jp_fetch("api", "security", "csp-report", method="POST", body=report,
+                       headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403
 
 
 async def test_root_is_a_landing_page_by_default(jp_fetch, jp_base_url):

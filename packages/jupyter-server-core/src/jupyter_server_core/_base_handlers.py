@@ -40,6 +40,9 @@ __all__ = [
     "parse_json_body",
 ]
 
+#: Where browsers send Content-Security-Policy violation reports (under the base URL).
+CSP_REPORT_PATH = "api/security/csp-report"
+
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -137,8 +140,9 @@ class JupyterHandler(web.RequestHandler):
 
     @property
     def content_security_policy(self) -> str:
-        """The CSP header value: frames only from this origin."""
-        return "frame-ancestors 'self'"
+        """The CSP header value: frames only from this origin; browsers report violations
+        to ``/api/security/csp-report`` (which logs them)."""
+        return f"frame-ancestors 'self'; report-uri {url_path_join(self.base_url, CSP_REPORT_PATH)}"
 
     def set_cors_headers(self) -> None:
         ctx = self.context
@@ -342,7 +346,7 @@ class APIHandler(JupyterHandler):
     @property
     def content_security_policy(self) -> str:
         # JSON is never a document to render: no sources at all, as jupyter_server sends.
-        return "frame-ancestors 'self'; default-src 'none'"
+        return super().content_security_policy + "; default-src 'none'"
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
