@@ -156,15 +156,26 @@ async def test_always_delete_dir(contents, jp_root_dir, jp_server_config):
     assert not (jp_root_dir / "d").exists()
 
 
-async def test_trash_missing_falls_back_and_says_so(contents, jp_root_dir, monkeypatch, caplog):
-    import sys
+async def test_trash_that_refuses_is_400_and_deletes_nothing(contents, jp_root_dir, monkeypatch, tmp_path):
+    import os
 
-    monkeypatch.setitem(sys.modules, "send2trash", None)  # as if it were not installed
+    import send2trash.plat_other as plat
+
+    # A trash folder that cannot be created (its parent is a file): send2trash really fails.
+    (tmp_path / "not-a-folder").write_text("")
+    trash = str(tmp_path / "not-a-folder" / "Trash")
+    monkeypatch.setattr(plat, "HOMETRASH", trash)
+    monkeypatch.setattr(plat, "HOMETRASH_B", os.fsencode(trash))
     (jp_root_dir / "d").mkdir()
     (jp_root_dir / "d" / "f.txt").write_text("x")
     (jp_root_dir / "g.txt").write_text("y")
-    code, err, _ = await contents("DELETE", "d")
-    assert code == 400 and "send2trash is not installed" in err["message"]
-    assert (await contents("DELETE", "g.txt"))[0] == 204
-    assert not (jp_root_dir / "g.txt").exists()
-    assert "send2trash is not installed" in caplog.text
+    for name in ("d", "g.txt"):
+        code, err, _ = await contents("DELETE", name)
+        assert code == 400 and "trash" in err["message"] and "not deleted" in err["message"]
+    assert (jp_root_dir / "d" / "f.txt").exists() and (jp_root_dir / "g.txt").exists()
+
+
+def test_send2trash_is_a_dependency():
+    from importlib.metadata import requires
+
+    assert any(r.startswith("send2trash") and "extra" not in r for r in requires("jupyter-server-contents") or [])

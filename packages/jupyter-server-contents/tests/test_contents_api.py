@@ -97,6 +97,14 @@ async def test_get_errors(contents, tree, path, params, status, words):
     assert str(tree) not in body["message"]  # no server paths in messages
 
 
+async def test_error_reason_is_null_unless_the_handler_names_one(contents, tree):
+    code, body, _ = await contents("GET", "nope.txt")
+    assert (code, body["reason"]) == (404, None)
+    # A specific reason a client can match on is kept.
+    code, body, _ = await contents("GET", "sub", params={"type": "file"})
+    assert (code, body["reason"]) == (400, "bad type")
+
+
 async def test_put_creates_then_saves(contents, tree):
     code, model, r = await contents("PUT", "new.txt", body={"type": "file", "format": "text", "content": "abc"})
     assert code == 201 and r.headers["Location"].endswith("/api/contents/new.txt")
@@ -286,3 +294,30 @@ async def test_saved_notebook_is_nbformat_canonical(contents, jp_root_dir, make_
     text = (jp_root_dir / "canon.ipynb").read_text(encoding="utf-8")
     assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"
     assert "trusted" not in text and '"a\\n",' in text
+
+
+@pytest.mark.parametrize(
+    ("asked", "found"),
+    [
+        ("sub/a.txt", "sub/a.txt"),
+        ("{root}/sub/a.txt", "sub/a.txt"),
+        ("{root}", ""),
+        ("sub/", "sub"),
+        ("nope.txt", None),
+        ("../outside.txt", None),
+        ("{outside}", None),
+        ("~/not-there-surely.txt", None),
+    ],
+)
+async def test_resolve_path_server_scope(jp_fetch, tree, tmp_path, asked, found):
+    (tmp_path / "outside.txt").write_text("no")
+    path = asked.format(root=tree, outside=tmp_path / "outside.txt")
+    r = await jp_fetch("api", "resolvePath", params={"path": path})
+    expected = [{"scope": "server", "path": found}] if found is not None else []
+    assert json.loads(r.body) == {"resolved": expected}
+
+
+async def test_deeply_nested_body_is_400(contents, tree):
+    for method, path in (("PUT", "x.txt"), ("POST", "")):
+        code, err, _ = await contents(method, path, body="[" * 100_000 + "]" * 100_000)
+        assert code == 400 and "nested too deeply" in err["message"]

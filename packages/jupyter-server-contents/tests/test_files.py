@@ -75,12 +75,70 @@ async def test_conditional_requests(jp_fetch, files):
     assert r.code == 200
 
 
-@pytest.mark.parametrize(("path", "code"), [("nope.txt", 404), ("dir", 404), ("", 404), ("..%2fx", 403)])
+# A folder (the root too) is 403, as jupyter_server answers: it exists, but is no file.
+@pytest.mark.parametrize(("path", "code"), [("nope.txt", 404), ("dir", 403), ("dir/", 403), ("/", 403), ("..%2fx", 403)])
 async def test_missing_and_directories(jp_fetch, files, path, code):
     r = await jp_fetch("files", path, raise_error=False)
     assert r.code == code
 
 
+@pytest.mark.parametrize(
+    ("range_header", "code", "content_range", "piece"),
+    [
+        ("bytes=0-9", 206, "bytes 0-9/2097152", slice(0, 10)),
+        ("bytes=2097150-", 206, "bytes 2097150-2097151/2097152", slice(2097150, None)),
+        ("bytes=-5", 206, "bytes 2097147-2097151/2097152", slice(-5, None)),
+        ("bytes=1000-9999999", 206, "bytes 1000-2097151/2097152", slice(1000, None)),
+        ("bytes=1048570-1048590", 206, "bytes 1048570-1048590/2097152", slice(1048570, 1048591)),
+        # The whole file, several ranges, another unit or garbage: a plain 200.
+        ("bytes=0-", 200, None, slice(None)),
+        ("bytes=0-1,5-6", 200, None, slice(None)),
+        ("lines=1-2", 200, None, slice(None)),
+        ("bytes=x-y", 200, None, slice(None)),
+    ],
+)
+async def test_range_requests(jp_fetch, files, range_header, code, content_range, piece):
+    whole = (files / "data.bin").read_bytes()
+    r = await jp_fetch("files", "data.bin", headers={"Range": range_header})
+    assert r.code == code
+    assert r.body == whole[piece]
+    assert r.headers.get("Content-Range") == content_range
+    assert int(r.headers["Content-Length"]) == len(r.body)
+    assert r.headers["Accept-Ranges"] == "bytes"
+
+
+@pytest.mark.parametrize("range_header", ["bytes=2097152-", "bytes=10-5", "bytes=-0"])
+async def test_unsatisfiable_range_is_416(jp_fetch, files, range_header):
+    r = await jp_fetch("files", "data.bin", headers={"Range": range_header}, raise_error=False)
+    assert r.code == 416 and r.body == b""
+    assert r.headers["Content-Range"] == "bytes */2097152"
+
+
+async def test_range_on_head_and_every_answer_advertises_ranges(jp_fetch, files):
+    r = await jp_fetch("files", "a.txt", method="HEAD", headers={"Range": "bytes=1-2"})
+    assert (r.code, r.body, r.headers["Content-Length"], r.headers["Content-Range"]) == (206, b"", "2", "bytes 1-2/6")
+    assert (await jp_fetch("files", "a.txt")).headers["Accept-Ranges"] == "bytes"
+
+
 async def test_files_need_auth(jp_fetch, files):
     r = await jp_fetch("files", "a.txt", headers={"Authorization": None}, raise_error=False)
     assert r.code in (302, 403) and b"hello" not in r.body
+
+
+async def test_cookie_requests_need_this_servers_referer_or_the_xsrf_token(jp_fetch, files, jp_token, jp_serverapp):
+    """Another site's page must not include a file (a script, say) with the user's cookie."""
+    from http.cookies import SimpleCookie
+
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers={"Authorization": None})
+    jar: SimpleCookie = SimpleCookie()
+    for header in r.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    session = {"Authorization": None, "Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items())}
+    here = f"http://localhost:{jp_serverapp.port}/lab/tree/a.txt"
+    for extra, code in [({"Referer": here}, 200), ({}, 403), ({"Referer": "http://evil.example/"}, 403),
+                        ({"X-XSRFToken": jar["_xsrf"].value}, 200)]:
+        r = await jp_fetch("files", "a.txt", headers={**session, **extra}, raise_error=False)
+        assert r.code == code, extra
+        assert (b"hello" in r.body) == (code == 200)
+    # With the token itself (not a cookie), no Referer is needed.
+    assert (await jp_fetch("files", "a.txt")).body == b"hello\n"

@@ -34,7 +34,7 @@ async def test_unknown_api_path_is_json_404(jp_fetch):
     r = await jp_fetch("api", "no", "such", "thing", raise_error=False)
     assert r.code == 404
     assert r.headers["Content-Type"].startswith("application/json")
-    assert json.loads(r.body)["reason"] == "Not Found"
+    assert json.loads(r.body)["reason"] is None
 
 
 async def test_unknown_api_path_unauthenticated_is_403(jp_fetch):
@@ -97,10 +97,32 @@ async def test_status_last_activity_moves_with_api_requests(jp_fetch, jp_servera
     assert jp_serverapp.activity.last("api") is not None
 
 
-async def test_security_headers(jp_fetch):
+async def test_security_headers(jp_fetch, jp_base_url):
     r = await jp_fetch("api", "status")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'; default-src 'none'"
+    report = f"report-uri {jp_base_url}api/security/csp-report"
+    assert r.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; {report}; default-src 'none'"
+    r = await jp_fetch("login", headers={"Authorization": None})
+    assert r.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; {report}"
+
+
+async def test_csp_report_is_logged_without_xsrf_or_origin(jp_fetch, jp_token, caplog):
+    from http.cookies import SimpleCookie
+
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers={"Authorization": None})
+    jar: SimpleCookie = SimpleCookie()
+    for header in r.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    # As a browser sends it: the login cookie, no XSRF token, maybe a foreign Origin.
+    browser = {"Authorization": None, "Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items()),
+               "Content-Type": "application/csp-report", "Origin": "null"}
+    report = json.dumps({"csp-report": {"blocked-uri": "https://cdn.example/x.js"}})
+    r = await jp_fetch("api", "security", "csp-report", method="POST", body=report, headers=browser)
+    assert (r.code, r.body, r.headers["Content-Type"]) == (200, b"", "application/json")
+    assert "cdn.example/x.js" in caplog.text
+    r = await jp_fetch("api", "security", "csp-report", method="POST", body=report,
+                       headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403
 
 
 async def test_root_is_a_landing_page_by_default(jp_fetch, jp_base_url):
@@ -133,3 +155,28 @@ async def test_favicons_are_served_to_anyone(jp_fetch, name):
 async def test_static_paths_do_not_escape_their_folder(jp_fetch):
     r = await jp_fetch("static", "favicons", "..%2F_serverapp.py", raise_error=False)
     assert r.code in (403, 404)
+
+
+async def test_resolve_path_in_a_kernel_and_for_an_unknown_kernel(jp_fetch, jp_root_dir):
+    (jp_root_dir / "printed.py").write_text("1")
+    kernel = json.loads((await jp_fetch("api", "kernels", method="POST", body="{}")).body)
+    try:
+        r = await jp_fetch("api", "resolvePath", params={"path": "printed.py", "kernel": kernel["id"]})
+        assert r.headers["Content-Type"] == "application/json"
+        # Core alone has no contents manager: only the kernel's scope answers.
+        assert json.loads(r.body) == {"resolved": [{"scope": "kernel", "path": (jp_root_dir / "printed.py").as_posix()}]}
+        r = await jp_fetch("api", "resolvePath", params={"path": "missing.py", "kernel": kernel["id"]})
+        assert json.loads(r.body) == {"resolved": []}
+    finally:
+        await jp_fetch("api", "kernels", kernel["id"], method="DELETE")
+    r = await jp_fetch("api", "resolvePath", params={"path": "printed.py", "kernel": "nope"})
+    assert json.loads(r.body) == {
+        "resolved": [], "unresolved": [{"scope": "kernel", "reason": "Kernel nope could not be found"}],
+    }
+
+
+async def test_resolve_path_needs_a_path_and_auth(jp_fetch):
+    r = await jp_fetch("api", "resolvePath", raise_error=False)
+    assert r.code == 400 and json.loads(r.body) == {"message": "Missing argument path", "reason": None}
+    r = await jp_fetch("api", "resolvePath", params={"path": "x"}, headers={"Authorization": None}, raise_error=False)
+    assert r.code == 403

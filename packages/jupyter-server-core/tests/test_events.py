@@ -24,8 +24,8 @@ async def test_post_then_subscriber_receives(jp_fetch, jp_ws_fetch, jp_serverapp
     r = await jp_fetch("api", "events", method="POST", body=body)
     assert r.code == 204
     event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
-    assert event["__schema__"] == CONTENTS
-    assert event["action"] == "save" and event["path"] == "a.txt"
+    # jupyter_server's frame: the schema id beside the event's own fields, nothing else.
+    assert event == {"schema_id": CONTENTS, "action": "save", "path": "a.txt"}
     # The server's own emitters reach subscribers too.
     jp_serverapp.events.emit(CONTENTS, {"action": "delete", "path": "b.txt"})
     event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
@@ -41,6 +41,8 @@ async def test_post_then_subscriber_receives(jp_fetch, jp_ws_fetch, jp_serverapp
         ("{}", "Missing `schema_id`"),
         (json.dumps({"schema_id": CONTENTS, "data": {}}), "Missing `version`"),
         (json.dumps({"schema_id": "nope", "version": 1, "data": {}}), "Unknown event schema"),
+        (json.dumps({"schema_id": CONTENTS, "version": 2, "data": {"action": "save", "path": "x"}}), "not 2"),
+        (json.dumps({"schema_id": CONTENTS, "version": "1.0", "data": {"action": "save", "path": "x"}}), "not '1.0'"),
         (json.dumps({"schema_id": CONTENTS, "version": 1, "data": {"action": "explode", "path": "x"}}), "Invalid event"),
         (json.dumps({"schema_id": CONTENTS, "version": 1, "data": {"action": "save", "path": "x"}, "timestamp": "yesterday"}), "timestamp"),
     ],
@@ -49,6 +51,33 @@ async def test_bad_events_are_400(jp_fetch, body, fragment):
     r = await jp_fetch("api", "events", method="POST", body=body, raise_error=False)
     assert r.code == 400
     assert fragment in json.loads(r.body)["message"]
+
+
+async def test_version_may_be_a_number_or_a_string(jp_fetch):
+    for version in (1, "1"):
+        body = {"schema_id": CONTENTS, "version": version, "data": {"action": "save", "path": "x"}}
+        assert (await jp_fetch("api", "events", method="POST", body=body)).code == 204
+
+
+async def test_event_emitted_right_after_subscribing_is_not_lost(jp_fetch, jp_ws_fetch, jp_serverapp):
+    from jupyter_server_core.pytest_plugin import wait_for
+
+    bus = jp_serverapp.events
+    assert not bus.active
+    connecting = asyncio.ensure_future(jp_ws_fetch("api", "events", "subscribe"))
+    # The server has taken the subscription; jupyter_events may still be loading.
+    await wait_for(lambda: asyncio.sleep(0, bool(bus._subscribers)))
+    bus.emit(CONTENTS, {"action": "rename", "path": "n.txt", "source_path": "o.txt"})
+    ws = await connecting
+    first = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+    assert first == {"schema_id": CONTENTS, "action": "rename", "path": "n.txt", "source_path": "o.txt"}
+    # And right after the upgrade, through jupyter_events.
+    body = {"schema_id": CONTENTS, "version": 1, "data": {"action": "save", "path": "s.txt"}}
+    await jp_fetch("api", "events", method="POST", body=body)
+    second = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+    assert second == {"schema_id": CONTENTS, "action": "save", "path": "s.txt"}
+    ws.close()
+    await wait_for(lambda: asyncio.sleep(0, not bus._subscribers))
 
 
 async def test_subscribe_requires_auth(jp_ws_fetch):

@@ -169,7 +169,7 @@ async def refused(jp_ws_fetch, *parts, **kwargs) -> HTTPClientError:
 async def test_unknown_kernel_and_unauthenticated(jp_ws_fetch, kernel_id):
     error = await refused(jp_ws_fetch, "api", "kernels", UNKNOWN, "channels")
     assert error.code == 404
-    assert json.loads(error.response.body) == {"message": f"No such kernel: {UNKNOWN}", "reason": "Not Found"}
+    assert json.loads(error.response.body) == {"message": f"No such kernel: {UNKNOWN}", "reason": None}
     error = await refused(jp_ws_fetch, "api", "kernels", kernel_id, "channels", headers={"Authorization": None})
     assert error.code == 403
     error = await refused(jp_ws_fetch, "api", "kernels", kernel_id, "channels", headers={"Authorization": "token wrong"})

@@ -113,7 +113,7 @@ async def test_unknown_kernel_is_404(jp_fetch, method, action):
     parts = ["api", "kernels", kid] + ([action] if action else [])
     r = await jp_fetch(*parts, method=method, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": "Not Found"}
+    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": None}
 
 
 async def test_malformed_kernel_id_and_method(jp_fetch):
@@ -210,7 +210,7 @@ async def test_kernel_actions_are_events(jp_fetch, jp_ws_fetch):
     seen = []
     for _ in range(5):
         event = json.loads(await asyncio.wait_for(ws.read_message(), 10))
-        assert event["__schema__"].endswith("/kernel_actions/v1")
+        assert event["schema_id"].endswith("/kernel_actions/v1")
         seen.append((event["action"], event["status"], event.get("kernel_id"), event["kernel_name"]))
     ws.close()
     actions = ("start", "interrupt", "restart", "shutdown")

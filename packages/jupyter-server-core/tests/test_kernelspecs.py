@@ -51,7 +51,7 @@ async def test_unknown_spec_is_json_404(jp_fetch):
     assert r.code == 404
     body = json.loads(r.body)
     assert "nope" in body["message"]
-    assert body["reason"] == "Not Found"
+    assert body["reason"] is None
 
 
 async def test_broken_spec_is_skipped_in_list(jp_fetch, jp_environ):
@@ -70,6 +70,10 @@ async def test_resource_file_served(jp_fetch, echo_spec):
     assert r.body == LOGO
     assert r.headers["Content-Type"] == "image/png"
     assert r.headers.get("Etag")
+    # A month in the browser's cache for a logo, as jupyter_server sends it.
+    assert r.headers["Cache-Control"] == "max-age=2592000"
+    r = await jp_fetch("kernelspecs", "echo", "notes.txt")
+    assert "Cache-Control" not in r.headers
 
 
 async def test_resource_errors(jp_fetch, echo_spec, tmp_path):

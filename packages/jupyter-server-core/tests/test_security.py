@@ -60,6 +60,32 @@ async def test_xsrf_required_for_cookie_auth(jp_fetch, jp_token):
     assert r.code == 200
 
 
+async def cookie_session(jp_fetch, jp_token) -> tuple[dict[str, str], dict[str, str]]:
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers=NO_AUTH)
+    cookies = cookies_of(r)
+    return {"Authorization": None, "Cookie": cookie_header(cookies)}, cookies
+
+
+async def test_cross_site_referer_refused_on_cookie_api_gets(jp_fetch, jp_token, jp_serverapp):
+    session, _ = await cookie_session(jp_fetch, jp_token)
+    here = f"http://localhost:{jp_serverapp.port}/lab"
+    for referer, code in [(here, 200), (None, 200), ("http://evil.example/page", 403),
+                          (f"http://localhost.evil.example:{jp_serverapp.port}/", 403)]:
+        r = await jp_fetch("api", "status", headers={**session, "Referer": referer}, raise_error=False)
+        assert r.code == code, referer
+    assert "evil.example" in json.loads(r.body)["message"]
+    # The token proves the request is not another site's: its Referer does not matter.
+    r = await jp_fetch("api", "status", headers={"Referer": "http://evil.example/"})
+    assert r.code == 200
+
+
+@pytest.mark.parametrize("jp_server_config", [{"ServerApp": {"allow_origin": "http://friend.example"}}])
+async def test_allowed_origin_may_be_the_referer(jp_fetch, jp_token, jp_server_config):
+    session, _ = await cookie_session(jp_fetch, jp_token)
+    r = await jp_fetch("api", "status", headers={**session, "Referer": "http://friend.example/app"})
+    assert r.code == 200
+
+
 async def test_no_xsrf_needed_with_token(jp_fetch, jp_token):
     # The token proves the request is not forged by another site (jupyter_server agrees).
     assert (await jp_fetch("api", "config", "x", method="PATCH", body={"a": 1})).code == 200
@@ -213,7 +239,7 @@ EVIL_NEXT = [
     "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\\/evil.example",
     "https:evil.example", "https://evil.example", "http:/evil.example", "javascript:alert(1)",
     "%2F%2Fevil.example", "/%2F/evil.example", "%2f%2fevil.example", "/%5Cevil.example",
-    "%5C%5Cevil.example", "%252F%252Fevil.example", "/\t/evil.example", "/\n/evil.example",
+    "%5C%5Cevil.example", "%252F%252Fevil.example", "/\t/evil.example",
     "\t//evil.example", " //evil.example", "/%09/evil.example", "/%0A/evil.example",
     "//evil.example/a%40b/", "evil.example",
 ]
@@ -227,6 +253,14 @@ async def test_login_next_never_leaves_the_origin(jp_fetch, jp_token, jp_base_ur
     # Already logged in: GET /login redirects to `next` at once, checked the same way.
     r = await jp_fetch("login", params={"next": target}, raise_error=False)
     assert r.code == 302 and r.headers["Location"] == jp_base_url
+
+
+@pytest.mark.parametrize("target", ["/\n/evil.example", "/tree\r\nSet-Cookie: a=b", "/lab\r/x"])
+async def test_login_next_with_a_line_break_is_400(jp_fetch, jp_token, target):
+    r, _ = await post_login(jp_fetch, jp_token, next_url=target)
+    assert r.code == 400 and "line break" in r.body.decode()
+    r = await jp_fetch("login", params={"next": target}, raise_error=False)
+    assert r.code == 400
 
 
 async def test_login_next_on_this_server_is_followed(jp_fetch, jp_token, jp_base_url):
@@ -311,3 +345,15 @@ async def test_login_form_keeps_next_intact(jp_fetch, jp_base_url):
     from urllib.parse import parse_qs, urlsplit
 
     assert parse_qs(urlsplit(unescape(action)).query)["next"] == [target]
+
+
+@pytest.mark.parametrize(
+    ("method", "parts"),
+    [("POST", ("api", "sessions")), ("POST", ("api", "kernels")), ("PATCH", ("api", "config", "x")),
+     ("POST", ("api", "events")), ("PATCH", ("api", "me"))],
+)
+async def test_deeply_nested_body_is_400(jp_fetch, method, parts):
+    deep = "[" * 100_000 + "]" * 100_000
+    r = await jp_fetch(*parts, method=method, body=deep, raise_error=False)
+    assert r.code == 400, r.body
+    assert "nested too deeply" in json.loads(r.body)["message"]

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -189,6 +190,33 @@ def test_signal_shuts_down_cleanly_with_kernels(launch, jp_environ, tmp_path, si
     assert wait_for(lambda: all(pid_gone(k) for k in kernels), timeout=10, what="the kernel to end")
     assert "Traceback" not in server.log()
     assert "Shutting down the server" in server.log()
+
+
+def test_post_api_shutdown_answers_then_stops_kernels_and_server(launch, jp_environ):
+    server = launch("--allow-root", "--ip=127.0.0.1", f"--port={free_port()}")
+    server.url = info_of(server, jp_environ["runtime"])["url"]
+    server.wait_ready()
+    start_kernel_over_rest(server)
+    kernels = children_of(server.proc.pid)
+    assert kernels, "no kernel process runs"
+    # Without the token, or with GET, nothing stops.
+    refused = urllib.request.Request(server.url + "api/shutdown", data=b"", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(refused, timeout=10)
+    assert denied.value.code == 403
+    headers = {"Authorization": f"token {TOKEN}"}
+    with pytest.raises(urllib.error.HTTPError) as wrong_method:
+        urllib.request.urlopen(urllib.request.Request(server.url + "api/shutdown", headers=headers), timeout=10)
+    assert wrong_method.value.code == 405
+    assert server.proc.poll() is None
+    request = urllib.request.Request(server.url + "api/shutdown", data=b"", headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert (r.status, r.read()) == (200, b"")
+        assert r.headers["Content-Type"].startswith("text/html")
+    assert server.proc.wait(60) == 0, server.log()
+    assert wait_for(lambda: all(pid_gone(k) for k in kernels), timeout=10, what="the kernel to end")
+    assert not list(jp_environ["runtime"].glob("jpserver-*.json"))
+    assert "Traceback" not in server.log()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ async def test_create_get_list_delete(jp_fetch, new_terminal, alive):
     assert r.code == 204
     r = await jp_fetch("api", "terminals", name, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body) == {"message": f"Terminal not found: {name}", "reason": "Not Found"}
+    assert json.loads(r.body) == {"message": f"Terminal not found: {name}", "reason": None}
     r = await jp_fetch("api", "terminals", name, method="DELETE", raise_error=False)
     assert r.code == 404
     r = await jp_fetch("api", "terminals")

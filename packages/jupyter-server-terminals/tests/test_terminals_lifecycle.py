@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -79,8 +80,9 @@ def test_shell_command_string_is_split():
     assert manager.shell_command == ["/bin/bash", "--norc", "-i"]
 
 
-async def test_server_shutdown_ends_every_shell(jp_server_process, jp_environ, terminal_client_class, alive):
-    """A real `jupyter server` (enabled by the installed manifest), stopped by SIGTERM."""
+@pytest.mark.parametrize("how", ["SIGTERM", "POST /api/shutdown"])
+async def test_server_shutdown_ends_every_shell(jp_server_process, jp_environ, terminal_client_class, alive, how):
+    """A real `jupyter server` (enabled by the installed manifest), stopped by SIGTERM or File > Shut Down."""
     config = {"ServerApp": {"terminado_settings": {"shell_command": STUBBORN_SHELL}}}
     (jp_environ["config"] / "jupyter_server_config.json").write_text(json.dumps(config))
     server = jp_server_process()
@@ -96,7 +98,12 @@ async def test_server_shutdown_ends_every_shell(jp_server_process, jp_environ, t
         pids += await _stubborn_pids(term)
         term.close()
     assert all(alive(pid) for pid in pids)
-    assert server.stop() == 0
+    if how == "SIGTERM":
+        assert server.stop() == 0
+    else:
+        r = await client.fetch(HTTPRequest(server.url + "api/shutdown", method="POST", body="", headers=headers))
+        assert r.code == 200
+        assert await asyncio.to_thread(server.proc.wait, 60) == 0
     assert not any(alive(pid) for pid in pids), server.log_path.read_text()
 
 

@@ -227,7 +227,7 @@ async def test_events_subscribe_gets_a_contents_event(lab: Frontend) -> None:
     try:
         created = await asyncio.to_thread(lab.json, "api/contents", status=201, method="POST", body={"type": "notebook"})
         event = json.loads(await asyncio.wait_for(ws.read_message(), 30))
-        assert event["__schema__"] == "https://events.jupyter.org/jupyter_server/contents_service/v1"
+        assert event["schema_id"] == "https://events.jupyter.org/jupyter_server/contents_service/v1"
         assert event["path"] == created["path"]
     finally:
         ws.close()

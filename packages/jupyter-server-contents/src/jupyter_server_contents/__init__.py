@@ -2,7 +2,7 @@
 
 Installing the wheel enables it (conf.d manifest). On load it builds
 ``ServerApp.contents_manager_class`` (default :class:`AsyncLargeFileManager`), sets
-``serverapp.contents_manager`` and serves ``/api/contents`` and ``/files/``.
+``serverapp.contents_manager`` and serves ``/api/contents``, ``/files/`` and ``/view/``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ._files_handler import FilesHandler
 from ._handlers import contents_routes
 from ._largefile import AsyncLargeFileManager, LargeFileManager
 from ._manager import AsyncContentsManager, ContentsManager
+from ._view import ViewHandler
 
 #: jupyter_server's names of the file-helper mixins (see _compat.py).
 FileManagerMixin = AsyncFileManagerMixin = FileManagerCompatMixin
@@ -34,6 +35,7 @@ __all__ = [
     "FileContentsManager",
     "FilesHandler",
     "LargeFileManager",
+    "ViewHandler",
     "contents_routes",
 ]
 

@@ -1,64 +1,71 @@
 """Deleting files and directories: to the trash when configured, else permanently.
 
-send2trash is optional. Without it, or when the trash refuses an item (another device, no
-permission), the item is deleted permanently and the log says why; a non-empty directory is
-then deleted only with ``always_delete_dir``, and the error says how to get there.
+The rules are jupyter_server's, so a frontend sees the same answers:
+
+- ``delete_to_trash`` (the default) moves the item, a non-empty folder included, to the
+  platform's trash with send2trash (a dependency of this wheel). An item the server may not
+  write is a 403; a trash that refuses the item (no trash on that device, a full disk) is a
+  400 that says so, and the item stays where it was: nothing is deleted for good behind the
+  user's back. On Windows a non-empty folder is kept unless ``always_delete_dir``, because
+  the trash there may delete it permanently.
+- Without the trash, a file is deleted permanently; a folder too when it is empty (a
+  checkpoint folder inside does not count) or ``always_delete_dir`` is set, else a 400.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from tornado.web import HTTPError
 
 from . import _fsio
 
-__all__ = ["delete_path", "trash_available"]
-
-
-def trash_available() -> bool:
-    try:
-        import send2trash  # noqa: F401
-    except ImportError:
-        return False
-    return True
+__all__ = ["delete_path"]
 
 
 def _is_non_empty_dir(os_path: str, checkpoint_dir: str) -> bool:
+    if not os.path.isdir(os_path) or os.path.islink(os_path):
+        return False
     with os.scandir(os_path) as it:
         return any(entry.name != checkpoint_dir for entry in it)
 
 
+def _move_to_trash(os_path: str, api_path: str, always_delete_dir: bool, checkpoint_dir: str,
+                   log: logging.Logger) -> None:
+    from send2trash import send2trash
+
+    if sys.platform == "win32" and not always_delete_dir and _is_non_empty_dir(os_path, checkpoint_dir):
+        raise HTTPError(400, f"Directory {api_path} not empty: the Windows trash may delete it for good,"
+                             " so it is kept unless FileContentsManager.always_delete_dir is True")
+    if not os.access(os_path, os.W_OK):
+        raise HTTPError(403, f"Permission denied: {api_path}")
+    try:
+        send2trash(os_path)
+    except OSError as exc:
+        raise HTTPError(400, f"Could not move {api_path} to the trash ({exc}); it was not deleted."
+                             " Set FileContentsManager.delete_to_trash = False to delete permanently") from None
+    log.debug("Moved %s to the trash", api_path)
+
+
 def delete_path(os_path: str, api_path: str, to_trash: bool, always_delete_dir: bool,
                 checkpoint_dir: str, log: logging.Logger) -> None:
-    """Delete the item at ``os_path``; 404 when missing, 400 for a directory kept by policy."""
+    """Delete the item at ``os_path``; 404 when missing, 400/403 as the module docstring says."""
     if not os.path.lexists(os_path):
         raise HTTPError(404, f"File or directory does not exist: {api_path}")
-    why_not_trash = ""
     if to_trash:
-        try:
-            from send2trash import send2trash
-        except ImportError:
-            why_not_trash = "send2trash is not installed (pip install send2trash)"
-        else:
-            try:
-                send2trash(os_path)
-                log.debug("Moved %s to the trash", api_path)
-                return
-            except Exception as exc:  # noqa: BLE001 - TrashPermissionError, OSError: fall back below
-                why_not_trash = f"the trash refused it ({type(exc).__name__}: {exc})"
-    is_dir = os.path.isdir(os_path) and not os.path.islink(os_path)
-    if is_dir and not always_delete_dir and _is_non_empty_dir(os_path, checkpoint_dir):
-        hint = f" and {why_not_trash}" if why_not_trash else ""
+        _move_to_trash(os_path, api_path, always_delete_dir, checkpoint_dir, log)
+        return
+    if not always_delete_dir and _is_non_empty_dir(os_path, checkpoint_dir):
         raise HTTPError(
             400,
             f"Directory {api_path} not empty: it is kept unless FileContentsManager.always_delete_dir"
-            f" is True{hint}",
+            " is True (or the trash is used: FileContentsManager.delete_to_trash)",
         )
-    if why_not_trash:
-        log.warning("Deleting %s permanently: %s", api_path, why_not_trash)
     try:
         _fsio.remove_path(os_path)
+    except PermissionError:
+        raise HTTPError(403, f"Permission denied: {api_path}") from None
     except OSError as exc:
         raise HTTPError(400, f"Cannot delete {api_path}: {exc.strerror}") from None

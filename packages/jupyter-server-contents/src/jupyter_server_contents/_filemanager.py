@@ -107,6 +107,23 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
     async def is_hidden(self, path: str) -> bool:
         return is_hidden_api_path(normalize_api_path(path))
 
+    async def resolve_path(self, path: str) -> str | None:
+        return await asyncio.to_thread(self._resolve_existing, path)
+
+    def _resolve_existing(self, path: str) -> str | None:
+        candidate = os.path.expanduser(path)
+        if os.path.isabs(candidate):
+            root = os.path.abspath(self.root_dir)
+            absolute = os.path.abspath(candidate)
+            if os.path.commonpath([root, absolute]) != root:
+                return None  # outside the root: no API path names it
+            candidate = os.path.relpath(absolute, root)
+        try:
+            api_path, os_path = self._resolve_sync(candidate.replace(os.sep, "/"))
+        except HTTPError:
+            return None
+        return api_path if os.path.exists(os_path) else None
+
     # -- get ---------------------------------------------------------------------------
 
     async def get(self, path: str, content: bool = True, type: str | None = None,

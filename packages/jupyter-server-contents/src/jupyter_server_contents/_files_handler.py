@@ -4,6 +4,8 @@ Files are streamed in blocks read in a worker thread. Every answer carries
 ``Content-Security-Policy: sandbox allow-scripts``: an HTML or SVG file opened in the
 browser runs in an opaque origin and cannot use the server's cookies, storage or API.
 ``?download=1`` (and every notebook) comes as an attachment, with an RFC 5987 file name.
+A ``Range`` request gets its bytes with a 206 (see :mod:`._ranges`), so a large download
+can be resumed or a media file seeked.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tornado import httputil, web
 from ._manager import ContentsManager
 from ._models import guess_mimetype
 from ._paths import is_hidden_api_path
+from ._ranges import UnsatisfiableRange, requested_range
 
 __all__ = ["FilesHandler", "content_disposition"]
 
@@ -45,6 +48,9 @@ class FilesHandler(JupyterHandler):
     """GET and HEAD of a file's bytes, with Last-Modified/ETag and 304 answers."""
 
     auth_resource = "contents"
+    # A file may be a script: only this server's pages (or the XSRF token) may fetch it
+    # with the login cookie, so another site cannot include it (as jupyter_server).
+    referer_check = "required"
 
     def initialize(self, contents_manager: ContentsManager, **kwargs: Any) -> None:
         self.contents_manager = contents_manager
@@ -68,12 +74,15 @@ class FilesHandler(JupyterHandler):
             # A path that climbs out of the root is forbidden, as jupyter_server answers.
             raise web.HTTPError(403 if "outside root" in (exc.log_message or "") else exc.status_code,
                                 exc.log_message) from None
-        if not api_path or (not cm.allow_hidden and is_hidden_api_path(api_path)):
+        if not cm.allow_hidden and is_hidden_api_path(api_path):
             raise web.HTTPError(404)
         try:
             st = await asyncio.to_thread(os.stat, os_path)
         except OSError:
             raise web.HTTPError(404) from None
+        if stat.S_ISDIR(st.st_mode):
+            # As jupyter_server answers: a folder exists but is no file to download.
+            raise web.HTTPError(403, "%s is a directory, not a file", api_path)
         if not stat.S_ISREG(st.st_mode):
             raise web.HTTPError(404)
         name = api_path.rpartition("/")[2]
@@ -83,11 +92,13 @@ class FilesHandler(JupyterHandler):
             self.set_status(304)
             self.finish()
             return
-        self.set_header("Content-Length", st.st_size)
+        span = self._answer_range(st.st_size)
+        if span is None:
+            return
         if not include_body:
             self.finish()
             return
-        await self._stream(os_path)
+        await self._stream(os_path, *span)
 
     def _set_file_headers(self, name: str, mtime: float, etag: str) -> None:
         self.set_header("Content-Type", _content_type(name))
@@ -96,6 +107,24 @@ class FilesHandler(JupyterHandler):
         self.set_header("Last-Modified", httputil.format_timestamp(mtime))
         self.set_header("Etag", etag)
         self.set_header("Cache-Control", "no-cache")
+        self.set_header("Accept-Ranges", "bytes")
+
+    def _answer_range(self, size: int) -> tuple[int, int] | None:
+        """Set status and length for the bytes to send; None once a 416 has been sent."""
+        try:
+            span = requested_range(self.request.headers.get("Range"), size)
+        except UnsatisfiableRange:
+            self.set_status(416)
+            self.set_header("Content-Type", "text/plain")
+            self.set_header("Content-Range", f"bytes */{size}")
+            self.finish()
+            return None
+        if span is not None:
+            self.set_status(206)
+            self.set_header("Content-Range", f"bytes {span[0]}-{span[1] - 1}/{size}")
+        start, stop = span or (0, size)
+        self.set_header("Content-Length", stop - start)
+        return start, stop
 
     def _not_modified(self, mtime: float, etag: str) -> bool:
         if_none_match = self.request.headers.get("If-None-Match")
@@ -109,16 +138,20 @@ class FilesHandler(JupyterHandler):
                 return False
         return False
 
-    async def _stream(self, os_path: str) -> None:
+    async def _stream(self, os_path: str, start: int, stop: int) -> None:
         try:
             f = await asyncio.to_thread(open, os_path, "rb")
         except OSError:
             raise web.HTTPError(404) from None
         try:
-            while True:
-                block = await asyncio.to_thread(f.read, _BLOCK)
+            if start:
+                await asyncio.to_thread(f.seek, start)
+            left = stop - start
+            while left > 0:
+                block = await asyncio.to_thread(f.read, min(_BLOCK, left))
                 if not block:
                     break
+                left -= len(block)
                 self.write(block)
                 await self.flush()
         finally:
@@ -143,4 +176,7 @@ class FilesHandler(JupyterHandler):
             self.finish()
             return
         content = model["content"]
-        self.finish(base64.b64decode(content) if model["format"] == "base64" else content.encode("utf-8"))
+        data = base64.b64decode(content) if model["format"] == "base64" else content.encode("utf-8")
+        span = self._answer_range(len(data))
+        if span is not None:
+            self.finish(data[span[0]:span[1]])

@@ -13,7 +13,13 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from jupyter_server_core import APIHandler, JupyterHandler, url_escape, url_path_join
+from jupyter_server_core import (
+    APIHandler,
+    JupyterHandler,
+    parse_json_body,
+    url_escape,
+    url_path_join,
+)
 from tornado import web
 
 from ._manager import ContentsManager
@@ -81,13 +87,10 @@ class ContentsAPIHandler(APIHandler):
         body = self.request.body
         if not body:
             return None
-        try:
-            if len(body) > _THREAD_JSON_BYTES:
-                model = await asyncio.to_thread(json.loads, body)
-            else:
-                model = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise web.HTTPError(400, "Invalid JSON in body of request") from None
+        if len(body) > _THREAD_JSON_BYTES:
+            model = await asyncio.to_thread(parse_json_body, body)
+        else:
+            model = parse_json_body(body)
         if not isinstance(model, dict):
             raise web.HTTPError(400, "The body must be a JSON object (a contents model)")
         return model
@@ -254,7 +257,9 @@ def files_route(base_url: str, contents_manager: ContentsManager) -> tuple[str, 
 
 def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[Any]:
     """Every route of the wheel: /api/contents (checkpoints and trust first, their URLs
-    look like paths), the old /api/notebooks spelling, and /files/."""
+    look like paths), the old /api/notebooks spelling, /files/ and /view/."""
+    from ._view import ViewHandler
+
     kwargs = {"contents_manager": contents_manager}
     api = url_path_join(base_url, "api")
     return [
@@ -265,4 +270,5 @@ def contents_routes(base_url: str, contents_manager: ContentsManager) -> list[An
         (api + "/contents" + PATH_REGEX, ContentsHandler, kwargs),
         (api + "/notebooks/?(?P<path>.*)", RedirectHandler, {"target": "api/contents"}),
         files_route(base_url, contents_manager),
+        (url_path_join(base_url, "view") + PATH_REGEX, ViewHandler, kwargs),
     ]

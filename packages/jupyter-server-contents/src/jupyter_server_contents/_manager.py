@@ -186,6 +186,15 @@ class ContentsManager(LoggingConfigurable):
         """Whether a file or a directory exists at ``path``."""
         return await self.file_exists(path) or await self.dir_exists(path)
 
+    async def resolve_path(self, path: str) -> str | None:
+        """The API path of an existing item that ``path`` names, else None.
+
+        ``GET /api/resolvePath`` asks this for a path a kernel printed (absolute, relative
+        to the root, or starting with ``~``). Managers that know no file system keep this
+        default, which resolves nothing.
+        """
+        return None
+
     def should_list(self, name: str) -> bool:
         """Whether a name may appear in listings (``hide_globs``)."""
         import fnmatch

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base_handlers import APIHandler, JupyterHandler
+from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._web import ServerContext, ServerWebApplication
@@ -19,6 +19,7 @@ __all__ = [
     "ServerContext",
     "ServerWebApplication",
     "__version__",
+    "parse_json_body",
     "url_escape",
     "url_path_join",
     "url_unescape",

@@ -1,20 +1,22 @@
-"""``/api``, ``/api/status``, ``/api/me`` and ``/api/spec.yaml``."""
+"""``/api``, ``/api/status``, ``/api/me``, ``/api/spec.yaml``, ``/api/resolvePath``,
+``/api/security/csp-report`` and ``/api/shutdown``."""
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from tornado import web
 
 from ._apispec import ApiSpec
-from ._base_handlers import APIHandler, json_default
+from ._base_handlers import CSP_REPORT_PATH, APIHandler, JupyterHandler, json_default
 from ._urls import url_path_join
 from ._web import ActivityTracker
 
 __all__ = ["api_routes"]
-
 
 
 def _iso(ts: float) -> str:
@@ -123,6 +125,92 @@ class APISpecHandler(APIHandler):
         self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
 
 
+class PathResolverHandler(APIHandler):
+    """``GET /api/resolvePath?path=<p>[&kernel=<id>]``: what a path printed by a kernel names.
+
+    JupyterLab asks this to turn a path in a traceback or a link into a file it can open.
+    Each scope that knows the path answers: ``server`` (the contents manager, an API path)
+    and ``kernel`` (the kernel's provisioner, an absolute path in the kernel's file system).
+    An unknown kernel is listed under ``unresolved`` rather than failing the request.
+    """
+
+    auth_resource = "api"
+    tracks_activity = False
+
+    def initialize(self, kernel_manager: Any, contents_manager: Callable[[], Any]) -> None:
+        self.kernel_manager = kernel_manager
+        # Looked up per request: the contents extension loads after these routes exist.
+        self.contents_manager = contents_manager
+
+    async def get(self) -> None:
+        path = self.get_query_argument("path")
+        kernel_id = self.get_query_argument("kernel", None)
+        scopes: dict[str, Any] = {"server": self.contents_manager()}
+        unresolved: list[dict[str, str]] = []
+        if kernel_id:
+            try:
+                scopes["kernel"] = self.kernel_manager.get_kernel(kernel_id)
+            except (KeyError, web.HTTPError):
+                unresolved.append({"scope": "kernel", "reason": f"Kernel {kernel_id} could not be found"})
+        resolved = []
+        for scope, owner in scopes.items():
+            resolve = getattr(owner, "resolve_path", None)
+            if resolve is None:
+                continue
+            found = resolve(path)
+            if inspect.isawaitable(found):
+                found = await found
+            if found is not None:
+                resolved.append({"scope": scope, "path": found})
+        answer: dict[str, Any] = {"resolved": resolved}
+        if unresolved:
+            answer["unresolved"] = unresolved
+        self.write_json(answer)
+
+
+class CSPReportHandler(APIHandler):
+    """``POST /api/security/csp-report``: a browser's report of a blocked resource, logged.
+
+    Every page's Content-Security-Policy names this URL as its ``report-uri``. Browsers
+    send reports with the login cookie but without the XSRF token or a matching Origin,
+    so neither is asked for; the report only reaches the log.
+    """
+
+    auth_resource = "csp"
+    tracks_activity = False
+    _LOGGED_BYTES = 4000
+
+    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:
+        return True
+
+    def check_xsrf_cookie(self) -> None:
+        return
+
+    def post(self) -> None:
+        report = self.request.body[: self._LOGGED_BYTES].decode("utf-8", "replace")
+        self.log.warning("The browser reported a Content-Security-Policy violation: %s", report)
+        self.finish()
+
+
+class ShutdownHandler(JupyterHandler):
+    """``POST /api/shutdown``: stop the whole server, as SIGTERM does (File > Shut Down).
+
+    The 200 (empty, as jupyter_server answers it) goes out first; then the server stops its
+    extensions (terminals end there), shuts down every kernel and exits.
+    """
+
+    auth_resource = "server"
+
+    def initialize(self, request_stop: Callable[[], None]) -> None:
+        self.request_stop = request_stop
+
+    async def post(self) -> None:
+        self.log.info("Shutting down the server at the request of %s.",
+                      getattr(self.current_user, "username", "a user"))
+        await self.finish()
+        self.request_stop()
+
+
 def api_routes(serverapp: Any) -> list[Any]:
     base = serverapp.base_url
     return [
@@ -131,4 +219,9 @@ def api_routes(serverapp: Any) -> list[Any]:
          {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
         (url_path_join(base, "/api/me"), IdentityHandler),
         (url_path_join(base, "/api/spec.yaml"), APISpecHandler, {"spec": serverapp.api_spec}),
+        (url_path_join(base, "/api/resolvePath"), PathResolverHandler,
+         {"kernel_manager": serverapp.kernel_manager,
+          "contents_manager": lambda: getattr(serverapp, "contents_manager", None)}),
+        (url_path_join(base, CSP_REPORT_PATH), CSPReportHandler),
+        (url_path_join(base, "/api/shutdown"), ShutdownHandler, {"request_stop": serverapp.request_stop}),
     ]

@@ -37,7 +37,11 @@ __all__ = [
     "PageNotFoundHandler",
     "WebSocketMixin",
     "json_default",
+    "parse_json_body",
 ]
+
+#: Where browsers send Content-Security-Policy violation reports (under the base URL).
+CSP_REPORT_PATH = "api/security/csp-report"
 
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -53,6 +57,17 @@ def json_default(obj: Any) -> Any:
     if isinstance(obj, (set, frozenset)):
         return sorted(obj)
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def parse_json_body(body: bytes | str) -> Any:
+    """A request body parsed as JSON; a 400 when it is not JSON, not UTF-8, or nested so
+    deeply that parsing it would exhaust the interpreter's stack."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise web.HTTPError(400, f"Invalid JSON in request body: {exc}") from None
+    except RecursionError:
+        raise web.HTTPError(400, "Invalid JSON in request body: nested too deeply") from None
 
 
 def host_is_local(host: str, local_hostnames: list[str]) -> bool:
@@ -81,6 +96,12 @@ class JupyterHandler(web.RequestHandler):
 
     auth_resource: str | None = None
     allow_unauthenticated: bool = False
+    #: How a GET or HEAD authenticated by the login cookie alone is checked against
+    #: cross-site inclusion (another site's page loading this URL as a script or image
+    #: with the user's cookie): ``"off"``; ``"foreign"`` refuses a Referer from another
+    #: site (APIs); ``"required"`` also refuses a missing Referer unless the request
+    #: carries the XSRF token (``/files/``, as jupyter_server does).
+    referer_check: str = "off"
     #: Whether a request counts as activity (``/api/status`` polls do not).
     tracks_activity: bool = True
 
@@ -119,8 +140,9 @@ class JupyterHandler(web.RequestHandler):
 
     @property
     def content_security_policy(self) -> str:
-        """The CSP header value: frames only from this origin."""
-        return "frame-ancestors 'self'"
+        """The CSP header value: frames only from this origin; browsers report violations
+        to ``/api/security/csp-report`` (which logs them)."""
+        return f"frame-ancestors 'self'; report-uri {url_path_join(self.base_url, CSP_REPORT_PATH)}"
 
     def set_cors_headers(self) -> None:
         ctx = self.context
@@ -164,6 +186,39 @@ class JupyterHandler(web.RequestHandler):
             return True
         return self._origin_allowed(origin)
 
+    def check_referer(self) -> None:
+        """Refuse (403) a cookie-authenticated GET that another site's page made.
+
+        A request with the token (header or URL) passes: another site cannot know it. So
+        does everything when authentication or the XSRF check is off, or ``allow_origin``
+        is ``*``. A Referer on this host, or on an origin ``allow_origin`` or
+        ``allow_origin_pat`` allows, passes.
+        """
+        ctx = self.context
+        if ctx.allow_origin == "*" or ctx.disable_check_xsrf or not self.identity_provider.auth_enabled:
+            return
+        if not self.identity_provider.should_check_xsrf(self):
+            return
+        referer = self.request.headers.get("Referer", "")
+        if not referer:
+            if self.referer_check != "required":
+                return
+            try:
+                web.RequestHandler.check_xsrf_cookie(self)
+            except web.HTTPError:
+                raise web.HTTPError(
+                    403, "Request refused: it comes with neither a Referer from this server nor the XSRF token"
+                ) from None
+            return
+        parts = urlsplit(referer)
+        if parts.netloc.lower() == (self.request.host or "").lower():
+            return
+        if self._origin_allowed(f"{parts.scheme}://{parts.netloc}"):
+            return
+        self.log.warning("Refusing a cross-site %s of %s (Referer from %s)", self.request.method,
+                         self.request.path, parts.netloc)
+        raise web.HTTPError(403, f"Cross-site request refused: pages of {parts.scheme}://{parts.netloc} may not read this")
+
     def check_xsrf_cookie(self) -> None:
         """XSRF applies to cookie-authenticated requests only; a token header proves intent."""
         if self.context.disable_check_xsrf:
@@ -193,6 +248,8 @@ class JupyterHandler(web.RequestHandler):
             # Only authenticated requests count: a stranger's probing must not keep an idle
             # server alive.
             self.context.activity.touch("api")
+        if user is not None and self.request.method in ("GET", "HEAD") and self.referer_check != "off":
+            self.check_referer()
         if user is not None and self.request.method == "GET":
             # Make sure browsers hold an _xsrf cookie for their next unsafe request.
             self.xsrf_token  # noqa: B018
@@ -229,21 +286,31 @@ class JupyterHandler(web.RequestHandler):
 
     # -- errors ----------------------------------------------------------------------
 
-    def error_message(self, status_code: int, **kwargs: Any) -> tuple[str, str]:
-        """The (message, reason) pair to show for an error; never a traceback."""
-        reason = responses.get(status_code, "Unknown HTTP Error")
-        message = reason
+    def error_message(self, status_code: int, **kwargs: Any) -> tuple[str, str | None]:
+        """The (message, reason) pair to show for an error; never a traceback.
+
+        This is the one place that decides both, for pages and JSON alike. ``reason`` is the
+        short machine-readable reason a handler gave (``HTTPError(..., reason="bad type")``)
+        and None otherwise, as jupyter_server reports it; the HTTP phrase is the status
+        line's business, not the body's.
+        """
+        message = responses.get(status_code, "Unknown HTTP Error")
+        reason: str | None = None
         exc_info = kwargs.get("exc_info")
         if exc_info:
             exc = exc_info[1]
             if isinstance(exc, web.HTTPError):
                 if exc.log_message:
                     message = exc.log_message % exc.args if exc.args else exc.log_message
-                if exc.reason:
-                    reason = exc.reason
+                reason = exc.reason
             else:
                 message = "Unhandled error"
         return message, reason
+
+    def error_model(self, status_code: int, **kwargs: Any) -> dict[str, Any]:
+        """The JSON body of an API error: ``{"message": ..., "reason": ...}``."""
+        message, reason = self.error_message(status_code, **kwargs)
+        return {"message": message, "reason": reason}
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, web.HTTPError):
@@ -261,6 +328,7 @@ class JupyterHandler(web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         message, reason = self.error_message(status_code, **kwargs)
+        reason = reason or responses.get(status_code, "Unknown HTTP Error")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(
             "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -273,10 +341,12 @@ class JupyterHandler(web.RequestHandler):
 class APIHandler(JupyterHandler):
     """Base of JSON API handlers: JSON errors, no caching, CORS preflight, origin check."""
 
+    referer_check = "foreign"
+
     @property
     def content_security_policy(self) -> str:
         # JSON is never a document to render: no sources at all, as jupyter_server sends.
-        return "frame-ancestors 'self'; default-src 'none'"
+        return super().content_security_policy + "; default-src 'none'"
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -303,15 +373,11 @@ class APIHandler(JupyterHandler):
         """The request body parsed as JSON; None when empty; a 400 when not JSON."""
         if not self.request.body:
             return None
-        try:
-            return json.loads(self.request.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise web.HTTPError(400, f"Invalid JSON in request body: {exc}") from None
+        return parse_json_body(self.request.body)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        message, reason = self.error_message(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message, "reason": reason}))
+        self.finish(json.dumps(self.error_model(status_code, **kwargs)))
 
     def options(self, *args: Any, **kwargs: Any) -> None:
         """CORS preflight: tell allowed origins which headers and methods they may use."""

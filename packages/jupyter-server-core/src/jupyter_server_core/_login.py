@@ -6,6 +6,7 @@ import hmac
 from typing import Any
 from urllib.parse import quote
 
+from tornado import web
 from tornado.escape import xhtml_escape
 
 from ._base_handlers import JupyterHandler
@@ -29,6 +30,9 @@ class LoginHandler(JupyterHandler):
     def safe_next(self, default: str | None = None) -> str:
         """The ``next`` argument when it stays on this server's origin, else the base URL."""
         target = self.get_argument("next", default or "")
+        if "\r" in target or "\n" in target:
+            # It would split the Location header: a clear 400, not tornado's 500.
+            raise web.HTTPError(400, "Invalid next URL: it must not contain a line break")
         if target and is_same_origin_path(target) and target.startswith(self.base_url):
             return target
         if target and is_same_origin_path(target) and self.base_url == "/":

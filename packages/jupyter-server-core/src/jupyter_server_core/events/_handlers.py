@@ -3,60 +3,76 @@
 from __future__ import annotations
 
 import json
-import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from .._base_handlers import APIHandler, JupyterHandler, WebSocketMixin, json_default
+from .._base_handlers import (
+    APIHandler,
+    JupyterHandler,
+    WebSocketMixin,
+    json_default,
+    parse_json_body,
+)
 from .._urls import url_path_join
 from ._bus import EventBus
 
 __all__ = ["events_routes", "EventHandler", "SubscribeWebsocket"]
 
 
-class _ToWebSocket(logging.Handler):
-    """Forwards each event jupyter_events logs to one subscriber."""
-
-    def __init__(self, socket: WebSocketHandler) -> None:
-        super().__init__()
-        self.socket = socket
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.socket.write_message(json.dumps(record.msg, default=json_default))
-        except WebSocketClosedError:
-            pass
-
-
 class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
-    """Streams every server event, as JSON text frames, to the client until it disconnects."""
+    """Streams every server event, as JSON text frames, to the client until it disconnects.
+
+    The subscription starts before the upgrade: events emitted meanwhile (while
+    jupyter_events loads, say) wait in a backlog and go out first, so none is lost.
+    """
 
     auth_resource = "events"
 
     def initialize(self, events: EventBus) -> None:
         self.events = events
-        self._forward: _ToWebSocket | None = None
+        self._backlog: list[str] | None = []
+        self._unsubscribe: Callable[[], None] | None = None
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
-        # prepare() has authenticated and authorized already; load the event machinery off
-        # the event loop, then upgrade.
-        self._logger = await self.events.ready()
-        await super().get(*args, **kwargs)
+        # prepare() has authenticated and authorized already.
+        self._unsubscribe = self.events.subscribe(self._deliver)
+        try:
+            # Load the event machinery off the event loop, then upgrade.
+            await self.events.ready()
+            await super().get(*args, **kwargs)
+        finally:
+            if self._backlog is not None:  # never opened: a refused or failed upgrade
+                self._stop()
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        text = json.dumps(message, default=json_default)
+        if self._backlog is not None:
+            self._backlog.append(text)
+            return
+        try:
+            self.write_message(text)
+        except WebSocketClosedError:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def open(self, *args: Any, **kwargs: Any) -> None:
-        self._forward = _ToWebSocket(self)
-        self._logger.register_handler(self._forward)
+        backlog, self._backlog = self._backlog or [], None
+        for text in backlog:
+            self.write_message(text)
 
     def on_message(self, message: str | bytes) -> None:
         """Subscribers only listen."""
 
     def on_close(self) -> None:
-        if self._forward is not None:
-            self._logger.remove_handler(self._forward)
-            self._forward = None
+        self._stop()
 
 
 class EventHandler(APIHandler):
@@ -70,10 +86,7 @@ class EventHandler(APIHandler):
     async def post(self) -> None:
         if not self.request.body:
             raise web.HTTPError(400, "No JSON data provided")
-        try:
-            payload = json.loads(self.request.body)
-        except ValueError:
-            raise web.HTTPError(400, "Invalid JSON in body of request") from None
+        payload = parse_json_body(self.request.body)
         if not isinstance(payload, dict):
             raise web.HTTPError(400, "The request body must be a JSON object")
         for key in ("schema_id", "version", "data"):
@@ -91,6 +104,9 @@ class EventHandler(APIHandler):
         schema_id = str(payload["schema_id"])
         if schema_id not in logger.schemas.schema_ids:
             raise web.HTTPError(400, f"Unknown event schema: {schema_id!r}")
+        known = str(logger.schemas.get(schema_id).version)
+        if str(payload["version"]) != known:
+            raise web.HTTPError(400, f"Schema {schema_id} is registered in version {known}, not {payload['version']!r}")
         try:
             # jupyter_events skips validation when nobody listens; a client's error is a 400 anyway.
             logger.schemas.validate_event(schema_id, payload["data"])

@@ -81,9 +81,8 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Refusals before the upgrade are JSON, like the rest of ``/api``."""
-        message, reason = self.error_message(status_code, **kwargs)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message, "reason": reason}))
+        self.finish(json.dumps(self.error_model(status_code, **kwargs)))
 
     # -- once open -----------------------------------------------------------------------
 

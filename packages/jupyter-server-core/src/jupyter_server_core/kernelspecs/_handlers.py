@@ -83,6 +83,9 @@ class KernelSpecHandler(KernelSpecAPIHandler):
         self.write_json(kernelspec_model(self.base_url, name, spec))
 
 
+_LOGO_MAX_AGE = 30 * 24 * 60 * 60
+
+
 class KernelSpecResourceHandler(JupyterHandler, web.StaticFileHandler):
     """``GET /kernelspecs/<name>/<file>``: a file from the spec's resource directory.
 
@@ -103,6 +106,10 @@ class KernelSpecResourceHandler(JupyterHandler, web.StaticFileHandler):
         except Exception:
             raise web.HTTPError(404, "No such kernel spec: %s", name) from None
         self.root = spec.resource_dir
+        if path.lower().endswith(".png"):
+            # Logos change rarely: browsers may keep them a month, as jupyter_server lets
+            # them (a versioned ``?v=`` URL still gets tornado's longer lifetime).
+            self.set_header("Cache-Control", f"max-age={_LOGO_MAX_AGE}")
         await super().get(path, include_body=include_body)
 
     async def head(self, kernel_name: str, path: str) -> None:  # type: ignore[override]

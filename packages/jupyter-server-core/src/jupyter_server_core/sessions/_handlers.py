@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tornado import web
 
 from .._base_handlers import APIHandler
 from .._urls import url_escape, url_path_join
-from ..kernels import KernelError
+from ..kernels import KernelError, KernelSpecNotFound
 from ..kernels._handlers import http_error
 from ._manager import SessionManager
 
@@ -54,6 +55,15 @@ class SessionAPIHandler(APIHandler):
             raise web.HTTPError(400, "The body must be a JSON object")
         return body
 
+    def refuse_kernel_name(self, kernel_name: str | None, exc: KernelSpecNotFound) -> None:
+        """An unknown kernel name: 501 with ``short_message``, which JupyterLab's kernel
+        dialog shows as its title (jupyter_server's contract for this case)."""
+        self.set_status(501)
+        self.finish(json.dumps({
+            "message": f"{exc} Pick another kernel for this session, or install that one.",
+            "short_message": f"Kernel {kernel_name} not found",
+        }))
+
 
 class MainSessionHandler(SessionAPIHandler):
     """``GET /api/sessions``: every session; ``POST``: the session for a path (201)."""
@@ -80,6 +90,9 @@ class MainSessionHandler(SessionAPIHandler):
             model = await self.session_manager.create_session(
                 path=path, name=name, type=kind, kernel_name=kernel_name, kernel_id=kernel_id
             )
+        except KernelSpecNotFound as exc:
+            self.refuse_kernel_name(kernel_name, exc)
+            return
         except KernelError as exc:
             raise http_error(exc) from None
         self.set_header("Location", url_path_join(self.base_url, "api", "sessions", url_escape(model["id"])))
@@ -114,6 +127,9 @@ class SessionHandler(SessionAPIHandler):
             model = await self.session_manager.modify_session(
                 session_id, changes, kernel_name=kernel_name, kernel_id=kernel_id
             )
+        except KernelSpecNotFound as exc:
+            self.refuse_kernel_name(kernel_name, exc)
+            return
         except KernelError as exc:
             raise http_error(exc) from None
         self.write_json(model)
