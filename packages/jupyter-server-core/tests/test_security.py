@@ -32,6 +32,13 @@ class PrivatePage(JupyterHandler):
 
 
 @pytest.fixture
+def browser(jp_browser_headers):
+    """A logged-in browser (cookie, no token): origin checks apply to it, while a request
+    carrying the token itself skips them (no foreign page can know the token)."""
+    return jp_browser_headers
+
+
+@pytest.fixture
 def test_routes(jp_serverapp):
     base = jp_serverapp.base_url
     jp_serverapp.web_app.add_handlers(".*$", [
@@ -74,12 +81,16 @@ async def test_no_xsrf_needed_with_token(jp_fetch, jp_token):
 # -- CORS ------------------------------------------------------------------------------
 
 
-async def test_cross_origin_api_request_refused_by_default(jp_fetch, jp_serverapp):
-    r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"}, raise_error=False)
+async def test_cross_origin_api_request_refused_by_default(jp_fetch, jp_serverapp, browser):
+    r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://evil.example"}, raise_error=False)
     assert r.code == 404
     assert "Access-Control-Allow-Origin" not in r.headers
     own = f"http://localhost:{jp_serverapp.port}"
-    assert (await jp_fetch("api", "status", headers={"Origin": own})).code == 200
+    assert (await jp_fetch("api", "status", headers={**browser, "Origin": own})).code == 200
+    # The token proves the caller is no foreign page (jupyter_server skips the check too),
+    # but earns no CORS permission.
+    r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"})
+    assert r.code == 200 and "Access-Control-Allow-Origin" not in r.headers
     # The preflight gets an answer (200, as jupyter_server) but no permission.
     r = await jp_fetch("api", "status", method="OPTIONS", headers={
         "Authorization": None, "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
@@ -91,11 +102,11 @@ class TestAllowOrigin:
     def jp_server_config(self):
         return {"ServerApp": {"allow_origin": "http://good.example", "allow_credentials": True}}
 
-    async def test_allowed_origin(self, jp_fetch):
-        r = await jp_fetch("api", "status", headers={"Origin": "http://good.example"})
+    async def test_allowed_origin(self, jp_fetch, browser):
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://good.example"})
         assert r.headers["Access-Control-Allow-Origin"] == "http://good.example"
         assert r.headers["Access-Control-Allow-Credentials"] == "true"
-        r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"}, raise_error=False)
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://evil.example"}, raise_error=False)
         assert r.code == 404 and "Access-Control-Allow-Origin" not in r.headers
 
     async def test_preflight(self, jp_fetch):
@@ -122,18 +133,18 @@ class TestAllowOriginPattern:
         ("https://good.example.evil.example", False), ("http://good.example", False),
         ("https://evilgood.example", False),
     ])
-    async def test_pattern(self, jp_fetch, origin, allowed):
-        r = await jp_fetch("api", "status", headers={"Origin": origin}, raise_error=False)
+    async def test_pattern(self, jp_fetch, browser, origin, allowed):
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": origin}, raise_error=False)
         assert (r.code == 200) is allowed
         assert (r.headers.get("Access-Control-Allow-Origin") == origin) is allowed
         assert "Access-Control-Allow-Credentials" not in r.headers
 
 
-    async def test_websocket_follows_the_pattern(self, jp_ws_fetch, test_routes):
-        ws = await jp_ws_fetch("test-echo", headers={"Origin": "https://app.good.example"})
+    async def test_websocket_follows_the_pattern(self, jp_ws_fetch, browser, test_routes):
+        ws = await jp_ws_fetch("test-echo", headers={**browser, "Origin": "https://app.good.example"})
         ws.close()
         with pytest.raises(HTTPClientError) as e:
-            await jp_ws_fetch("test-echo", headers={"Origin": "https://good.example.evil.example"})
+            await jp_ws_fetch("test-echo", headers={**browser, "Origin": "https://good.example.evil.example"})
         assert e.value.code == 403
 
 
@@ -185,15 +196,15 @@ class TestAllowRemoteAccess:
 # -- WebSocket Origin ------------------------------------------------------------------
 
 
-async def test_websocket_origin(jp_ws_fetch, jp_serverapp, test_routes):
-    ws = await jp_ws_fetch("test-echo")  # no Origin: not a browser
+async def test_websocket_origin(jp_ws_fetch, jp_serverapp, browser, test_routes):
+    ws = await jp_ws_fetch("test-echo", headers=browser)  # no Origin: not a browser
     await ws.write_message("hi")
     assert await ws.read_message() == "hi"
     ws.close()
-    ws = await jp_ws_fetch("test-echo", headers={"Origin": f"http://localhost:{jp_serverapp.port}"})
+    ws = await jp_ws_fetch("test-echo", headers={**browser, "Origin": f"http://localhost:{jp_serverapp.port}"})
     ws.close()
     with pytest.raises(HTTPClientError) as e:
-        await jp_ws_fetch("test-echo", headers={"Origin": "http://evil.example"})
+        await jp_ws_fetch("test-echo", headers={**browser, "Origin": "http://evil.example"})
     assert e.value.code == 403
     with pytest.raises(HTTPClientError) as e:
         await jp_ws_fetch("test-echo", headers={"Authorization": None})
