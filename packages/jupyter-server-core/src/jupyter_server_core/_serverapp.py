@@ -159,7 +159,7 @@ class ServerApp(JupyterApp, RunningMixin):
         from jupyter_client.manager import AsyncKernelManager, KernelManager
         from jupyter_client.session import Session
 
-        from .auth import Authorizer, IdentityProvider, PasswordIdentityProvider
+        from .auth import Authorizer, IdentityProvider, LoginThrottle, PasswordIdentityProvider
         from .config import ConfigManager
         from .gateway import (
             GatewayClient,
@@ -171,7 +171,7 @@ class ServerApp(JupyterApp, RunningMixin):
         from .kernels import MappingKernelManager
         from .sessions import SessionManager
 
-        return [ServerApp, IdentityProvider, PasswordIdentityProvider, Authorizer, KernelManager,
+        return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
                 GatewaySessionManager, GatewayWebSocketConnection]
@@ -302,6 +302,7 @@ class ServerApp(JupyterApp, RunningMixin):
         from ._api_handlers import api_routes
         from ._login import login_routes
         from ._root import root_routes
+        from .auth import LoginThrottle
         from .config import config_routes
 
         pattern = re.compile(self.allow_origin_pat) if self.allow_origin_pat else None
@@ -321,6 +322,7 @@ class ServerApp(JupyterApp, RunningMixin):
             version=__version__,
             activity=self.activity,
             extra_log_scrub_param_keys=list(self.extra_log_scrub_param_keys),
+            login_throttle=LoginThrottle(parent=self, log=self.log),
             serverapp=self,
         )
         routes: list[Any] = []
