@@ -26,9 +26,9 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
@@ -284,18 +284,25 @@ class ServerApp(JupyterApp, RunningMixin):
         if self.cookie_secret:
             return bytes(self.cookie_secret)
         path = self.cookie_secret_file or os.path.join(self.runtime_dir, "jupyter_cookie_secret")
+        secret = b""
         if os.path.exists(path):
             with open(path, "rb") as f:
                 secret = f.read().strip()
-            if secret:
-                return secret
-        import base64
+        if not secret:
+            import base64
 
-        secret = base64.encodebytes(os.urandom(32)).strip()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with secure_write(path, True) as f:
-            f.write(secret)
-        return secret
+            secret = base64.encodebytes(os.urandom(32)).strip()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with secure_write(path, True) as f:
+                f.write(secret)
+        # The signing key also depends on what the identity provider mixes in (the password
+        # hash), so that changing the password ends every earlier login (as jupyter_server).
+        import hashlib
+        import hmac
+
+        h = hmac.new(secret, digestmod=hashlib.sha256)
+        hook = getattr(self.identity_provider, "cookie_secret_hook", None)
+        return (hook(h) if hook is not None else h).digest()
 
     def init_webapp(self) -> None:
         """Build the tornado application with the core's own routes; extensions add more."""
