@@ -9,7 +9,7 @@ import logging
 from urllib.parse import urlencode
 
 import pytest
-from jupyter_server_core import JupyterHandler, url_path_join
+from jupyter_server_core import APIHandler, JupyterHandler, url_path_join
 from jupyter_server_core._base_handlers import WebSocketMixin
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketHandler
@@ -22,6 +22,13 @@ class EchoHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def on_message(self, message):
         self.write_message(message)
+
+
+class BrokenAPI(APIHandler):
+    """Test-only API route that fails with an unexpected error (a 500)."""
+
+    def get(self):
+        raise RuntimeError("something broke")
 
 
 class PrivatePage(JupyterHandler):
@@ -44,6 +51,7 @@ def test_routes(jp_serverapp):
     jp_serverapp.web_app.add_handlers(".*$", [
         (url_path_join(base, "test-echo"), EchoHandler),
         (url_path_join(base, "test-private"), PrivatePage),
+        (url_path_join(base, "api", "test-broken"), BrokenAPI),
     ])
 
 
@@ -240,6 +248,31 @@ async def test_login_next_never_leaves_the_origin(jp_fetch, jp_token, jp_base_ur
     assert r.code == 302 and r.headers["Location"] == jp_base_url
 
 
+class TestRedirectsAtTheRoot:
+    """CVE-2020-26232 and CVE-2020-26215: a crafted link to the server must not bounce the
+    browser to another site, whatever redirect the path triggers (trailing slash, ...)."""
+
+    @pytest.fixture
+    def jp_base_url(self):
+        return "/"
+
+    @pytest.mark.parametrize("path", [
+        "//evil.example/", "//evil.example/%2e%2e", "//evil.example/%2e%2e/", "/%2F%2Fevil.example/",
+        "/%5Cevil.example/", "/\\evil.example/", "///evil.example/", "//evil.example/tree/",
+        "/login/", "/api/", "/tree//evil.example/",
+    ])
+    async def test_no_redirect_leaves_the_server(self, jp_serverapp, jp_token, path):
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+        for headers in ({}, {"Authorization": f"token {jp_token}"}):
+            request = HTTPRequest(f"http://localhost:{jp_serverapp.port}{path}", headers=headers,
+                                  follow_redirects=False)
+            r = await AsyncHTTPClient().fetch(request, raise_error=False)
+            if 300 <= r.code < 400:
+                location = r.headers["Location"]
+                assert location.startswith("/") and location[1:2] not in ("/", "\\"), (path, location)
+
+
 async def test_login_next_on_this_server_is_followed(jp_fetch, jp_token, jp_base_url):
     target = jp_base_url + "api/status?x=1"
     r, _ = await post_login(jp_fetch, jp_token, next_url=target)
@@ -290,6 +323,22 @@ async def test_token_not_logged(jp_fetch, jp_token, jp_base_url, caplog):
     assert "/api/nope" in text and "no-such-page" in text and "Referer" in text  # they were logged
     assert "[secret]" in text
     assert jp_token not in text
+
+
+async def test_a_500_shows_and_logs_no_secret(jp_fetch, jp_token, jp_base_url, browser, test_routes, caplog):
+    # CVE-2022-24757 (cookies and headers logged on a 5xx), CVE-2026-86049 (the Referer's
+    # token logged on a 5xx), CVE-2023-49080 (tracebacks in JSON error bodies).
+    caplog.set_level(logging.DEBUG)
+    cookie = browser["Cookie"]
+    referer = f"http://localhost{jp_base_url}?token={jp_token}"
+    for headers in ({"Referer": referer}, {**browser, "Referer": referer}):
+        r = await jp_fetch("api", "test-broken", headers=headers, raise_error=False)
+        assert r.code == 500
+        assert json.loads(r.body) == {"message": "Unhandled error", "reason": "Internal Server Error"}
+        assert b"Traceback" not in r.body and b"something broke" not in r.body
+    assert "something broke" in caplog.text  # the operator sees what failed ...
+    assert jp_token not in caplog.text  # ... and no credential
+    assert cookie.split("=", 1)[1].split(";")[0] not in caplog.text
 
 
 def test_token_not_in_subprocess_log(jp_server_process):
