@@ -112,6 +112,15 @@ async def test_post_converts_the_model(jp_fetch, notebook):
     assert r.headers["Content-Disposition"] == "attachment; filename*=utf-8''posted.py"
 
 
+async def test_posted_html_is_sandboxed_too(jp_fetch, notebook):
+    # CVE-2026-44727 named both handlers: the converted page of a POSTed model must not run
+    # in the server's origin either.
+    model = {"content": json.loads(nbformat.writes(notebook()))}
+    r = await jp_fetch("nbconvert", "html", method="POST", body=json.dumps(model))
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.headers["Content-Security-Policy"].endswith("; sandbox allow-scripts")
+
+
 @pytest.mark.parametrize(
     ("fmt", "body", "code"),
     [
