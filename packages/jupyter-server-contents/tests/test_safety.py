@@ -174,3 +174,22 @@ async def test_save_keeps_file_mode(jp_fetch, jp_root_dir):
                    body={"type": "file", "format": "text", "content": "echo bye\n"})
     assert target.stat().st_mode & 0o777 == 0o750
     assert target.read_text() == "echo bye\n"
+
+
+@BOTH_HIDDEN
+@pytest.mark.parametrize("sibling", ["root_dirsecret", "root_dir-secret", "root_dir.bak"])
+async def test_a_sibling_whose_name_starts_like_the_root_stays_out(jp_fetch, jp_root_dir, tmp_path, sibling):
+    # CVE-2026-35397: a containment check by string prefix lets root_dir's sibling
+    # "root_dirsecret" pass for a folder inside root_dir.
+    assert jp_root_dir.name == "root_dir"
+    (tmp_path / sibling).mkdir()
+    (tmp_path / sibling / "x.txt").write_text("s3cr3t-content")
+    for path in (f"..%2f{sibling}%2fx.txt", f"%2e%2e/{sibling}/x.txt", f"inside%2f..%2f..%2f{sibling}%2fx.txt"):
+        for prefix in (("api", "contents"), ("files",)):
+            r = await jp_fetch(*prefix, path, raise_error=False)
+            assert r.code in (400, 403, 404), (prefix, path, r.code)
+            assert b"s3cr3t-content" not in r.body
+        r = await jp_fetch("api", "contents", path, method="PUT", raise_error=False,
+                           body={"type": "file", "format": "text", "content": "pwned"})
+        assert 400 <= r.code < 500, (path, r.code)
+    assert (tmp_path / sibling / "x.txt").read_text() == "s3cr3t-content"

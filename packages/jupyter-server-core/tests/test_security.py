@@ -9,7 +9,7 @@ import logging
 from urllib.parse import urlencode
 
 import pytest
-from jupyter_server_core import JupyterHandler, url_path_join
+from jupyter_server_core import APIHandler, JupyterHandler, url_path_join
 from jupyter_server_core._base_handlers import WebSocketMixin
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketHandler
@@ -24,6 +24,13 @@ class EchoHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
         self.write_message(message)
 
 
+class BrokenAPI(APIHandler):
+    """Test-only API route that fails with an unexpected error (a 500)."""
+
+    def get(self):
+        raise RuntimeError("something broke")
+
+
 class PrivatePage(JupyterHandler):
     """Test-only page that needs a login."""
 
@@ -32,11 +39,19 @@ class PrivatePage(JupyterHandler):
 
 
 @pytest.fixture
+def browser(jp_browser_headers):
+    """A logged-in browser (cookie, no token): origin checks apply to it, while a request
+    carrying the token itself skips them (no foreign page can know the token)."""
+    return jp_browser_headers
+
+
+@pytest.fixture
 def test_routes(jp_serverapp):
     base = jp_serverapp.base_url
     jp_serverapp.web_app.add_handlers(".*$", [
         (url_path_join(base, "test-echo"), EchoHandler),
         (url_path_join(base, "test-private"), PrivatePage),
+        (url_path_join(base, "api", "test-broken"), BrokenAPI),
     ])
 
 
@@ -100,12 +115,16 @@ async def test_no_xsrf_needed_with_token(jp_fetch, jp_token):
 # -- CORS ------------------------------------------------------------------------------
 
 
-async def test_cross_origin_api_request_refused_by_default(jp_fetch, jp_serverapp):
-    r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"}, raise_error=False)
+async def test_cross_origin_api_request_refused_by_default(jp_fetch, jp_serverapp, browser):
+    r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://evil.example"}, raise_error=False)
     assert r.code == 404
     assert "Access-Control-Allow-Origin" not in r.headers
     own = f"http://localhost:{jp_serverapp.port}"
-    assert (await jp_fetch("api", "status", headers={"Origin": own})).code == 200
+    assert (await jp_fetch("api", "status", headers={**browser, "Origin": own})).code == 200
+    # The token proves the caller is no foreign page (jupyter_server skips the check too),
+    # but earns no CORS permission.
+    r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"})
+    assert r.code == 200 and "Access-Control-Allow-Origin" not in r.headers
     # The preflight gets an answer (200, as jupyter_server) but no permission.
     r = await jp_fetch("api", "status", method="OPTIONS", headers={
         "Authorization": None, "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
@@ -117,11 +136,11 @@ class TestAllowOrigin:
     def jp_server_config(self):
         return {"ServerApp": {"allow_origin": "http://good.example", "allow_credentials": True}}
 
-    async def test_allowed_origin(self, jp_fetch):
-        r = await jp_fetch("api", "status", headers={"Origin": "http://good.example"})
+    async def test_allowed_origin(self, jp_fetch, browser):
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://good.example"})
         assert r.headers["Access-Control-Allow-Origin"] == "http://good.example"
         assert r.headers["Access-Control-Allow-Credentials"] == "true"
-        r = await jp_fetch("api", "status", headers={"Origin": "http://evil.example"}, raise_error=False)
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": "http://evil.example"}, raise_error=False)
         assert r.code == 404 and "Access-Control-Allow-Origin" not in r.headers
 
     async def test_preflight(self, jp_fetch):
@@ -148,18 +167,18 @@ class TestAllowOriginPattern:
         ("https://good.example.evil.example", False), ("http://good.example", False),
         ("https://evilgood.example", False),
     ])
-    async def test_pattern(self, jp_fetch, origin, allowed):
-        r = await jp_fetch("api", "status", headers={"Origin": origin}, raise_error=False)
+    async def test_pattern(self, jp_fetch, browser, origin, allowed):
+        r = await jp_fetch("api", "status", headers={**browser, "Origin": origin}, raise_error=False)
         assert (r.code == 200) is allowed
         assert (r.headers.get("Access-Control-Allow-Origin") == origin) is allowed
         assert "Access-Control-Allow-Credentials" not in r.headers
 
 
-    async def test_websocket_follows_the_pattern(self, jp_ws_fetch, test_routes):
-        ws = await jp_ws_fetch("test-echo", headers={"Origin": "https://app.good.example"})
+    async def test_websocket_follows_the_pattern(self, jp_ws_fetch, browser, test_routes):
+        ws = await jp_ws_fetch("test-echo", headers={**browser, "Origin": "https://app.good.example"})
         ws.close()
         with pytest.raises(HTTPClientError) as e:
-            await jp_ws_fetch("test-echo", headers={"Origin": "https://good.example.evil.example"})
+            await jp_ws_fetch("test-echo", headers={**browser, "Origin": "https://good.example.evil.example"})
         assert e.value.code == 403
 
 
@@ -211,15 +230,15 @@ class TestAllowRemoteAccess:
 # -- WebSocket Origin ------------------------------------------------------------------
 
 
-async def test_websocket_origin(jp_ws_fetch, jp_serverapp, test_routes):
-    ws = await jp_ws_fetch("test-echo")  # no Origin: not a browser
+async def test_websocket_origin(jp_ws_fetch, jp_serverapp, browser, test_routes):
+    ws = await jp_ws_fetch("test-echo", headers=browser)  # no Origin: not a browser
     await ws.write_message("hi")
     assert await ws.read_message() == "hi"
     ws.close()
-    ws = await jp_ws_fetch("test-echo", headers={"Origin": f"http://localhost:{jp_serverapp.port}"})
+    ws = await jp_ws_fetch("test-echo", headers={**browser, "Origin": f"http://localhost:{jp_serverapp.port}"})
     ws.close()
     with pytest.raises(HTTPClientError) as e:
-        await jp_ws_fetch("test-echo", headers={"Origin": "http://evil.example"})
+        await jp_ws_fetch("test-echo", headers={**browser, "Origin": "http://evil.example"})
     assert e.value.code == 403
     with pytest.raises(HTTPClientError) as e:
         await jp_ws_fetch("test-echo", headers={"Authorization": None})
@@ -261,6 +280,31 @@ async def test_login_next_with_a_line_break_is_400(jp_fetch, jp_token, target):
     assert r.code == 400 and "line break" in r.body.decode()
     r = await jp_fetch("login", params={"next": target}, raise_error=False)
     assert r.code == 400
+
+
+class TestRedirectsAtTheRoot:
+    """CVE-2020-26232 and CVE-2020-26215: a crafted link to the server must not bounce the
+    browser to another site, whatever redirect the path triggers (trailing slash, ...)."""
+
+    @pytest.fixture
+    def jp_base_url(self):
+        return "/"
+
+    @pytest.mark.parametrize("path", [
+        "//evil.example/", "//evil.example/%2e%2e", "//evil.example/%2e%2e/", "/%2F%2Fevil.example/",
+        "/%5Cevil.example/", "/\\evil.example/", "///evil.example/", "//evil.example/tree/",
+        "/login/", "/api/", "/tree//evil.example/",
+    ])
+    async def test_no_redirect_leaves_the_server(self, jp_serverapp, jp_token, path):
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+        for headers in ({}, {"Authorization": f"token {jp_token}"}):
+            request = HTTPRequest(f"http://localhost:{jp_serverapp.port}{path}", headers=headers,
+                                  follow_redirects=False)
+            r = await AsyncHTTPClient().fetch(request, raise_error=False)
+            if 300 <= r.code < 400:
+                location = r.headers["Location"]
+                assert location.startswith("/") and location[1:2] not in ("/", "\\"), (path, location)
 
 
 async def test_login_next_on_this_server_is_followed(jp_fetch, jp_token, jp_base_url):
@@ -313,6 +357,22 @@ async def test_token_not_logged(jp_fetch, jp_token, jp_base_url, caplog):
     assert "/api/nope" in text and "no-such-page" in text and "Referer" in text  # they were logged
     assert "[secret]" in text
     assert jp_token not in text
+
+
+async def test_a_500_shows_and_logs_no_secret(jp_fetch, jp_token, jp_base_url, browser, test_routes, caplog):
+    # CVE-2022-24757 (cookies and headers logged on a 5xx), CVE-2026-86049 (the Referer's
+    # token logged on a 5xx), CVE-2023-49080 (tracebacks in JSON error bodies).
+    caplog.set_level(logging.DEBUG)
+    cookie = browser["Cookie"]
+    referer = f"http://localhost{jp_base_url}?token={jp_token}"
+    for headers in ({"Referer": referer}, {**browser, "Referer": referer}):
+        r = await jp_fetch("api", "test-broken", headers=headers, raise_error=False)
+        assert r.code == 500
+        assert json.loads(r.body) == {"message": "Unhandled error", "reason": "Internal Server Error"}
+        assert b"Traceback" not in r.body and b"something broke" not in r.body
+    assert "something broke" in caplog.text  # the operator sees what failed ...
+    assert jp_token not in caplog.text  # ... and no credential
+    assert cookie.split("=", 1)[1].split(";")[0] not in caplog.text
 
 
 def test_token_not_in_subprocess_log(jp_server_process):

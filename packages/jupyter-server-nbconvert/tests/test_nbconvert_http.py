@@ -114,6 +114,15 @@ async def test_post_converts_the_model(jp_fetch, notebook):
     assert r.headers["Content-Disposition"] == "attachment; filename*=utf-8''posted.py"
 
 
+async def test_posted_html_is_sandboxed_too(jp_fetch, notebook):
+    # CVE-2026-44727 named both handlers: the converted page of a POSTed model must not run
+    # in the server's origin either.
+    model = {"content": json.loads(nbformat.writes(notebook()))}
+    r = await jp_fetch("nbconvert", "html", method="POST", body=json.dumps(model))
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.headers["Content-Security-Policy"].endswith("; sandbox allow-scripts")
+
+
 @pytest.mark.parametrize(
     ("fmt", "body", "code"),
     [
@@ -131,11 +140,15 @@ async def test_post_bad_input(jp_fetch, fmt, body, code):
     assert _is_json_error(r)
 
 
-async def test_post_cross_origin_is_refused(jp_fetch, notebook):
+async def test_post_cross_origin_is_refused(jp_fetch, notebook, jp_browser_headers):
     model = {"content": json.loads(nbformat.writes(notebook()))}
     r = await jp_fetch("nbconvert", "markdown", method="POST", body=json.dumps(model), raise_error=False,
-                       headers={"Origin": "http://evil.example"})
+                       headers={**jp_browser_headers, "Origin": "http://evil.example"})
     assert r.code == 404
+    # The token itself proves no foreign page sent the request, as in jupyter_server.
+    r = await jp_fetch("nbconvert", "markdown", method="POST", body=json.dumps(model),
+                       headers={"Origin": "http://evil.example"})
+    assert r.code == 200
 
 
 class NoNbconvert(Authorizer):

@@ -107,13 +107,34 @@ async def test_websocket_requires_auth(new_terminal, terminal_client, jp_fetch):
     assert e.value.code == 403
 
 
-async def test_websocket_origin_check(new_terminal, terminal_client, jp_serverapp):
+async def test_websocket_origin_check(new_terminal, terminal_client, jp_serverapp, jp_browser_headers):
     name = (await new_terminal())["name"]
     with pytest.raises(HTTPClientError) as e:
-        await terminal_client(name, headers={"Origin": "http://evil.example"})
+        await terminal_client(name, headers={**jp_browser_headers, "Origin": "http://evil.example"})
     assert e.value.code == 403
     own = f"http://localhost:{jp_serverapp.port}"
-    client = await terminal_client(name, headers={"Origin": own})
+    client = await terminal_client(name, headers={**jp_browser_headers, "Origin": own})
+    assert client.messages[0] == ["setup", {}]
+    # The token itself proves no foreign page sent it (jupyter_server skips the check too).
+    client = await terminal_client(name, headers={"Origin": "http://evil.example"})
+    assert client.messages[0] == ["setup", {}]
+
+
+LOOK_ALIKES = [  # CVE-2026-40110: origins that only start like the trusted one
+    "https://trusted.example.com.evil.example",
+    "https://trusted.example.comevil.example",
+    "https://trusted.example.com:8443.evil.example",
+]
+
+
+@pytest.mark.parametrize("jp_server_config", [{"ServerApp": {"allow_origin_pat": r"https://trusted\.example\.com"}}])
+async def test_websocket_pattern_matches_whole_origins(new_terminal, terminal_client, jp_browser_headers):
+    name = (await new_terminal())["name"]
+    for origin in LOOK_ALIKES:
+        with pytest.raises(HTTPClientError) as e:
+            await terminal_client(name, headers={**jp_browser_headers, "Origin": origin})
+        assert e.value.code == 403, origin
+    client = await terminal_client(name, headers={**jp_browser_headers, "Origin": "https://trusted.example.com"})
     assert client.messages[0] == ["setup", {}]
 
 

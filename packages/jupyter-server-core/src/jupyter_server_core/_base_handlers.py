@@ -17,12 +17,12 @@ import traceback
 from collections.abc import Awaitable
 from http.client import responses
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
 
 from tornado import web
 from tornado.escape import url_escape, xhtml_escape
 
 from ._logging import scrub_url
+from ._origin import origin_allowed
 from ._urls import url_path_join
 from .auth._authorizer import Action, action_for_method
 from .auth._user import User
@@ -146,10 +146,10 @@ class JupyterHandler(web.RequestHandler):
 
     def set_cors_headers(self) -> None:
         ctx = self.context
-        origin = self.request.headers.get("Origin")
+        origin = self.request_origin()
         if ctx.allow_origin == "*":
             self.set_header("Access-Control-Allow-Origin", "*")
-        elif origin and self._origin_allowed(origin):
+        elif origin and self.origin_allowed(origin):
             self.set_header("Access-Control-Allow-Origin", origin)
             self.add_header("Vary", "Origin")
         else:
@@ -157,13 +157,17 @@ class JupyterHandler(web.RequestHandler):
         if ctx.allow_credentials:
             self.set_header("Access-Control-Allow-Credentials", "true")
 
-    def _origin_allowed(self, origin: str) -> bool:
+    def request_origin(self) -> str | None:
+        """The request's Origin (``Sec-Websocket-Origin`` from old WebSocket clients); None when absent."""
+        headers = self.request.headers
+        if "Origin" in headers:
+            return headers["Origin"]
+        return headers.get("Sec-Websocket-Origin")
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """The server's origin rule (see :func:`origin_allowed`) applied to ``origin``."""
         ctx = self.context
-        if ctx.allow_origin == "*":
-            return True
-        if ctx.allow_origin and origin == ctx.allow_origin:
-            return True
-        return bool(ctx.allow_origin_pat and ctx.allow_origin_pat.match(origin))
+        return origin_allowed(origin, self.request.host, ctx.allow_origin, ctx.allow_origin_pat)
 
     # -- checks ----------------------------------------------------------------------
 
@@ -173,18 +177,22 @@ class JupyterHandler(web.RequestHandler):
             return True
         return host_is_local(self.request.host or "", self.context.local_hostnames)
 
-    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:
-        """Whether the request's Origin may act on this server.
+    def check_origin(self, origin: str | None = None) -> bool:
+        """Whether this request's Origin may act on the server (tornado asks it of WebSockets).
 
-        No Origin header (not a browser, or same-origin GET) passes; a browser's Origin must
-        be this server's own or one allowed by ``allow_origin``/``allow_origin_pat``.
+        ``origin`` defaults to the request's own. A request carrying the right token needs
+        no Origin check: a page of another site cannot know the token (jupyter_server 2.x
+        skips it too). Everyone else is held to :meth:`origin_allowed`.
         """
-        origin = origin_to_satisfy_tornado or self.request.headers.get("Origin", "")
-        if not origin or self.context.allow_origin == "*":
+        if origin is None:
+            origin = self.request_origin()
+        if origin is None or not self.identity_provider.should_check_xsrf(self):
             return True
-        if urlsplit(origin).netloc.lower() == (self.request.host or "").lower():
+        if self.origin_allowed(origin):
             return True
-        return self._origin_allowed(origin)
+        self.log.warning("Refused a cross-origin request to %s from origin %r (Host %r)",
+                         self.request.path, origin, self.request.host)
+        return False
 
     def check_referer(self) -> None:
         """Refuse (403) a cookie-authenticated GET that another site's page made.
@@ -220,11 +228,18 @@ class JupyterHandler(web.RequestHandler):
         raise web.HTTPError(403, f"Cross-site request refused: pages of {parts.scheme}://{parts.netloc} may not read this")
 
     def check_xsrf_cookie(self) -> None:
-        """XSRF applies to cookie-authenticated requests only; a token header proves intent."""
+        """XSRF applies to cookie-authenticated requests only; a token header proves intent.
+
+        An unsafe request from a foreign origin is refused first, also on a server without
+        authentication, where the XSRF cookie alone would not be asked for.
+        """
         if self.context.disable_check_xsrf:
             return
         if not self.identity_provider.should_check_xsrf(self):
             return
+        if not self.check_origin():
+            # 404 as for a cross-origin API call, the status jupyter_server answers.
+            raise web.HTTPError(404, "Cross-origin request not allowed")
         if not self.identity_provider.auth_enabled and not self.request.headers.get("Cookie"):
             return
         super().check_xsrf_cookie()
@@ -235,6 +250,10 @@ class JupyterHandler(web.RequestHandler):
         if not self.check_host():
             self.log.warning("Blocking request with non-local 'Host' %s", self.request.host)
             raise web.HTTPError(403, "Host not allowed: set ServerApp.allow_remote_access to serve remote hosts")
+        # tornado checks a WebSocket's Origin only in get(), after the handler may have done
+        # work (a gateway relay opens its upstream socket): refuse foreign origins first.
+        if self.request.headers.get("Upgrade", "").lower() == "websocket" and not self.check_origin():
+            raise web.HTTPError(403, "Cross-origin WebSocket not allowed")
         if self.request.method == "OPTIONS":
             return
         user = self.identity_provider.get_user(self)
@@ -419,7 +438,7 @@ class WebSocketMixin:
     tornado's own. An unauthenticated upgrade is refused with 403, never redirected.
     """
 
-    def check_origin(self, origin: str) -> bool:
+    def check_origin(self, origin: str | None = None) -> bool:
         return JupyterHandler.check_origin(self, origin)  # type: ignore[arg-type]
 
     def refuse_unauthenticated(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 from typing import Any
 from urllib.parse import quote
 
@@ -74,6 +75,20 @@ class LoginHandler(JupyterHandler):
 
     def post(self) -> None:
         provider = self.identity_provider
+        throttle = self.context.login_throttle
+        address = self.request.remote_ip or ""
+        # One account: the server's password (or token). A provider with user names would
+        # pass the name typed here.
+        account = ""
+        wait = throttle.retry_after(address, account) if throttle is not None else 0.0
+        if wait > 0:
+            # Refused before the password is even looked at: waiting is the only way on.
+            seconds = math.ceil(wait)
+            self.log.warning("Login attempt from %s refused: %d s left to wait after repeated failures",
+                             address, seconds)
+            self.set_header("Retry-After", str(seconds))
+            self._render(f"Too many failed logins: try again in {seconds} seconds.", status=429)
+            return
         typed = self.get_argument("password", "")
         ok = False
         if getattr(provider, "hashed_password", "") and provider.passwd_check(typed):
@@ -85,9 +100,17 @@ class LoginHandler(JupyterHandler):
                 path = provider.set_password(new_password, self.serverapp.config_dir)
                 self.log.info("Wrote hashed password to %s", path)
         if not ok:
-            self.log.warning("Failed login attempt from %s", self.request.remote_ip)
+            wait = throttle.failed(address, account) if throttle is not None else 0.0
+            if wait > 0:
+                seconds = math.ceil(wait)
+                self.log.warning("Failed login attempt from %s; its next attempt must wait %d s", address, seconds)
+                self.set_header("Retry-After", str(seconds))
+            else:
+                self.log.warning("Failed login attempt from %s", address)
             self._render("Invalid credentials", status=401)
             return
+        if throttle is not None:
+            throttle.succeeded(address, account)
         provider._login(self, _anonymous_user())
         self.redirect(self.safe_next())
 

@@ -26,9 +26,9 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
@@ -159,7 +159,7 @@ class ServerApp(JupyterApp, RunningMixin):
         from jupyter_client.manager import AsyncKernelManager, KernelManager
         from jupyter_client.session import Session
 
-        from .auth import Authorizer, IdentityProvider, PasswordIdentityProvider
+        from .auth import Authorizer, IdentityProvider, LoginThrottle, PasswordIdentityProvider
         from .config import ConfigManager
         from .gateway import (
             GatewayClient,
@@ -171,7 +171,7 @@ class ServerApp(JupyterApp, RunningMixin):
         from .kernels import MappingKernelManager
         from .sessions import SessionManager
 
-        return [ServerApp, IdentityProvider, PasswordIdentityProvider, Authorizer, KernelManager,
+        return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
                 GatewaySessionManager, GatewayWebSocketConnection]
@@ -284,24 +284,32 @@ class ServerApp(JupyterApp, RunningMixin):
         if self.cookie_secret:
             return bytes(self.cookie_secret)
         path = self.cookie_secret_file or os.path.join(self.runtime_dir, "jupyter_cookie_secret")
+        secret = b""
         if os.path.exists(path):
             with open(path, "rb") as f:
                 secret = f.read().strip()
-            if secret:
-                return secret
-        import base64
+        if not secret:
+            import base64
 
-        secret = base64.encodebytes(os.urandom(32)).strip()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with secure_write(path, True) as f:
-            f.write(secret)
-        return secret
+            secret = base64.encodebytes(os.urandom(32)).strip()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with secure_write(path, True) as f:
+                f.write(secret)
+        # The signing key also depends on what the identity provider mixes in (the password
+        # hash), so that changing the password ends every earlier login (as jupyter_server).
+        import hashlib
+        import hmac
+
+        h = hmac.new(secret, digestmod=hashlib.sha256)
+        hook = getattr(self.identity_provider, "cookie_secret_hook", None)
+        return (hook(h) if hook is not None else h).digest()
 
     def init_webapp(self) -> None:
         """Build the tornado application with the core's own routes; extensions add more."""
         from ._api_handlers import api_routes
         from ._login import login_routes
         from ._root import root_routes
+        from .auth import LoginThrottle
         from .config import config_routes
 
         pattern = re.compile(self.allow_origin_pat) if self.allow_origin_pat else None
@@ -321,6 +329,7 @@ class ServerApp(JupyterApp, RunningMixin):
             version=__version__,
             activity=self.activity,
             extra_log_scrub_param_keys=list(self.extra_log_scrub_param_keys),
+            login_throttle=LoginThrottle(parent=self, log=self.log),
             serverapp=self,
         )
         routes: list[Any] = []

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 
 if TYPE_CHECKING:
-    from .auth import Authorizer, IdentityProvider
+    from .auth import Authorizer, IdentityProvider, LoginThrottle
 
 __all__ = ["ServerContext", "ServerWebApplication", "ActivityTracker"]
 
@@ -59,6 +59,8 @@ class ServerContext:
     version: str = ""
     activity: ActivityTracker = field(default_factory=ActivityTracker)
     extra_log_scrub_param_keys: list[str] = field(default_factory=list)
+    #: Slows password guessing at the login form; None turns that off.
+    login_throttle: LoginThrottle | None = None
     #: The ServerApp, for the compatibility layer and extension hooks only.
     serverapp: Any = None
 

@@ -213,6 +213,28 @@ def jp_ws_fetch(
     return connect
 
 
+@pytest.fixture
+async def jp_browser_headers(
+    jp_fetch: Callable[..., Awaitable[HTTPResponse]], jp_token: str
+) -> dict[str, str | None]:
+    """Headers of a browser that logged in once with the token: the login and XSRF cookies
+    and the ``X-XSRFToken`` header, no token. Pass them as ``headers=`` to ``jp_fetch`` or
+    ``jp_ws_fetch`` to be held to what a browser is (Origin and XSRF checks), which a
+    request carrying the token itself skips."""
+    from http.cookies import SimpleCookie
+
+    r = await jp_fetch("api", "status", params={"token": jp_token}, headers={"Authorization": None})
+    jar: SimpleCookie = SimpleCookie()
+    for header in r.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    cookies = {name: morsel.value for name, morsel in jar.items()}
+    return {
+        "Authorization": None,
+        "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        "X-XSRFToken": cookies.get("_xsrf", ""),
+    }
+
+
 # -- real server subprocesses (tests-integration and CLI tests) ------------------------
 
 

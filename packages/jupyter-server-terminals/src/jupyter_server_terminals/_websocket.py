@@ -33,7 +33,7 @@ class TerminalWebSocketHandler(TermSocket, JupyterHandler):
         self.terminals = terminals
         super().initialize(term_manager=terminals.terminado)
 
-    def check_origin(self, origin: str = "") -> bool:
+    def check_origin(self, origin: str | None = None) -> bool:
         return JupyterHandler.check_origin(self, origin)
 
     def refuse_unauthenticated(self) -> None:

@@ -7,6 +7,7 @@ from ._decorator import authorized
 from ._identity import IdentityProvider
 from ._password import passwd, passwd_check
 from ._password_identity import PasswordIdentityProvider
+from ._throttle import LoginThrottle
 from ._user import User
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Authorizer",
     "IdentityProvider",
     "LoginHandler",
+    "LoginThrottle",
     "LogoutHandler",
     "PasswordIdentityProvider",
     "login_routes",

@@ -246,6 +246,15 @@ class IdentityProvider(LoggingConfigurable):
             )
 
 
+    def cookie_secret_hook(self, h: hmac.HMAC) -> hmac.HMAC:
+        """Mix what the login cookies must depend on into their signing key and return ``h``.
+
+        The server builds the key as an HMAC keyed with the secret of ``cookie_secret_file``
+        and passes it here at start; whatever is added invalidates every cookie signed
+        before it changed. Nothing is added here; the password provider adds the password.
+        """
+        return h
+
     def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:
         """Apply ``changes`` (already checked against :attr:`updatable_fields`) to ``user``
         and keep them in the login cookie, so the next requests of this browser see them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from traitlets import Bool, Unicode, default
@@ -68,6 +69,13 @@ class PasswordIdentityProvider(IdentityProvider):
         path = persist_hashed_password(hashed, config_dir)
         self.hashed_password = hashed
         return path
+
+    def cookie_secret_hook(self, h: hmac.HMAC) -> hmac.HMAC:
+        """A new password (``jupyter server password``, then a restart) ends every login made
+        with the old one: the hash is part of the cookies' signing key."""
+        h = super().cookie_secret_hook(h)
+        h.update(self.hashed_password.encode())
+        return h
 
     def validate_security(self, app: Any) -> None:
         """Refuse to start without a password when ``password_required`` is set."""

@@ -40,19 +40,6 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     # -- before the upgrade --------------------------------------------------------------
 
-    def check_origin(self, origin: str = "") -> bool:
-        """The server's origin rule; a request carrying the right token needs none.
-
-        A browser page of another site cannot know the token, so a token-authenticated
-        request cannot be forged (jupyter_server 2.x skips the check for them too).
-        """
-        if not self.identity_provider.should_check_xsrf(self):
-            return True
-        allowed = super().check_origin(origin)
-        if not allowed:
-            self.log.warning("Blocking a cross-origin kernel WebSocket from %s", origin)
-        return allowed
-
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
         """The v1 binary protocol when offered; otherwise the default JSON protocol."""
         return V1_PROTOCOL if V1_PROTOCOL in subprotocols else None
