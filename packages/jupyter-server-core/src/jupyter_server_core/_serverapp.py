@@ -62,11 +62,11 @@ flags.update(
     {
         "allow-root": (
             {"ServerApp": {"allow_root": True}},
-            "Allow the server to be run from root user.",
+            "Start even when run by root.",
         ),
         "no-browser": (
             {"ServerApp": {"open_browser": False}, "ExtensionApp": {"open_browser": False}},
-            "Prevent the opening of the default url in the browser.",
+            "Do not open a browser at start.",
         ),
         "autoreload": (
             {"ServerApp": {"autoreload": True}},
@@ -74,7 +74,7 @@ flags.update(
         ),
         "debug": (
             {"ServerApp": {"log_level": "DEBUG"}, "ExtensionApp": {"log_level": "DEBUG"}},
-            "Set debug level for the extension and underlying server applications.",
+            "Log at DEBUG level, server and extensions alike.",
         ),
     }
 )
@@ -102,10 +102,10 @@ class ServerApp(JupyterApp, RunningMixin):
     flags = flags
 
     subcommands = {
-        "list": ("jupyter_server_core._subcommands.ListApp", "List currently running Jupyter servers."),
-        "stop": ("jupyter_server_core._subcommands.StopApp", "Stop currently running Jupyter server for a given port"),
+        "list": ("jupyter_server_core._subcommands.ListApp", "Show the servers this user runs."),
+        "stop": ("jupyter_server_core._subcommands.StopApp", "Stop the server on a port or UNIX socket."),
         "password": ("jupyter_server_core._subcommands.PasswordApp", "Set a password for the Jupyter server."),
-        "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "Work with Jupyter server extensions"),
+        "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "List, enable, disable and explain server extensions."),
     }
 
     _log_formatter_cls = LogFormatter  # type: ignore[assignment]
@@ -253,7 +253,7 @@ class ServerApp(JupyterApp, RunningMixin):
 
     def check_root(self) -> None:
         if not self.allow_root and hasattr(os, "geteuid") and os.geteuid() == 0:
-            self.log.critical("Running as root is not recommended. Use --allow-root to bypass.")
+            self.log.critical("Refusing to run as root; pass --allow-root if you mean it.")
             raise SystemExit(1)
 
     def init_configurables(self) -> None:

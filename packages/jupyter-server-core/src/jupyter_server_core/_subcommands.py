@@ -37,11 +37,11 @@ class ListApp(JupyterApp):
     """List the servers running for this user."""
 
     name = "jupyter server list"
-    description = "List currently running Jupyter servers."
-    json = Bool(False, help="Produce machine-readable JSON object on each line of output.").tag(config=True)
+    description = "Show the servers this user runs."
+    json = Bool(False, help="Print one JSON object per server, a line each.").tag(config=True)
     jsonlist = Bool(False, help="Produce machine-readable JSON list output.").tag(config=True)
     flags = {
-        "json": ({"ListApp": {"json": True}}, "Produce machine-readable JSON object on each line of output."),
+        "json": ({"ListApp": {"json": True}}, "Print one JSON object per server, a line each."),
         "jsonlist": ({"ListApp": {"jsonlist": True}}, "Produce machine-readable JSON list output."),
     }
 
@@ -66,9 +66,9 @@ class StopApp(JupyterApp):
     """Stop the server on a port (or UNIX socket) cleanly."""
 
     name = "jupyter server stop"
-    description = "Stop currently running Jupyter server for a given port"
+    description = "Stop the server on a port or UNIX socket."
     port = Integer(8888, help="Port of the server to be killed. Default 8888").tag(config=True)
-    sock = Unicode("", help="UNIX socket of the server to be killed.").tag(config=True)
+    sock = Unicode("", help="Stop the server listening on this UNIX socket instead.").tag(config=True)
 
     def parse_command_line(self, argv: list[str] | None = None) -> None:
         super().parse_command_line(argv)
@@ -92,7 +92,7 @@ class StopApp(JupyterApp):
                         return
                     time.sleep(0.1)
                 self.exit(f"Server with pid {info['pid']} did not stop within 10 seconds")
-        print(f"There is currently no server running on {self.sock or self.port}", file=sys.stderr)
+        print(f"No server of yours listens on {self.sock or self.port}.", file=sys.stderr)
         print("Ports currently in use:", file=sys.stderr)
         for info in servers:
             print(f"  - {info.get('sock') or info['port']}", file=sys.stderr)

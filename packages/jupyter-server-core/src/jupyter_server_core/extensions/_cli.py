@@ -33,6 +33,8 @@ class CLIError(Exception):
     """A user error: printed as one line, exit status 1."""
 
 
+_COMMAND = "jupyter server extension"
+
 _level_flags: dict[str, Any] = {
     "user": ({"BaseExtensionApp": {"user": True, "sys_prefix": False}}, "Write to the user's config folder (jupyter --config-dir)."),
     "sys-prefix": ({"BaseExtensionApp": {"user": False, "sys_prefix": True}}, "Write to this environment's config folder (sys.prefix/etc/jupyter); the default."),
@@ -71,7 +73,7 @@ class BaseExtensionApp(JupyterApp):
 
 
 class ListServerExtensionsApp(BaseExtensionApp):
-    name = "jupyter server extension list"
+    name = f"{_COMMAND} list"
     description = "List server extensions: enabled or not, valid or not, and what decided it."
 
     def run(self) -> None:
@@ -84,7 +86,7 @@ class ListServerExtensionsApp(BaseExtensionApp):
 
 
 class ExplainServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension explain"
+    name = f"{_COMMAND} explain"
     description = "Show every file at every level that mentions NAME and how its state was decided."
 
     def run(self) -> None:
@@ -115,19 +117,19 @@ class _ToggleApp(BaseExtensionApp):
 
 
 class EnableServerExtensionApp(_ToggleApp):
-    name = "jupyter server extension enable"
+    name = f"{_COMMAND} enable"
     description = "Enable a server extension: write NAME.json in a level's jupyter_server_config.d."
     enable = True
 
 
 class DisableServerExtensionApp(_ToggleApp):
-    name = "jupyter server extension disable"
+    name = f"{_COMMAND} disable"
     description = "Disable a server extension: write NAME.json in a level's jupyter_server_config.d."
     enable = False
 
 
 class InstallServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension install"
+    name = f"{_COMMAND} install"
     description = "Place the manifest of a Python package (a development install) at a level."
 
     def run(self) -> None:
@@ -142,8 +144,8 @@ class InstallServerExtensionApp(BaseExtensionApp):
 
 
 class ServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension"
-    description = "Work with Jupyter server extensions"
+    name = _COMMAND
+    description = "List, enable, disable and explain server extensions."
     examples = """
     jupyter server extension list
     jupyter server extension enable my_extension --user
