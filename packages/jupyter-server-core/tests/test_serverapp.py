@@ -282,7 +282,7 @@ def test_password_subcommand_reads_a_tty(jp_environ, launch):
     child.sendline("first")
     child.expect("Verify password:")
     child.sendline("other")  # a mismatch asks again
-    child.expect("do not match")
+    child.expect("entries differ")
     child.expect("Enter password:")
     child.sendline("hunter2")
     child.expect("Verify password:")

@@ -53,6 +53,13 @@ class ServerTraits(Configurable):
     def _port_default(self) -> int:
         return int(os.environ.get("JUPYTER_PORT", 8888))
 
+    @validate("port")
+    def _validate_port(self, proposal: Any) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 65535:
+            raise ValueError(f"ServerApp.port must be 1-65535 (or 0 for any free port), not {value}")
+        return value
+
     port_retries = Integer(
         50,
         help="How many following ports to try when the chosen one is taken (env: JUPYTER_PORT_RETRIES).",
