@@ -84,7 +84,7 @@ class ServerMetrics:
         )
         for (handler, method, status), series in self._requests.items():
             cumulative, buckets = 0, []
-            for bound, n in zip(BUCKETS, series.buckets):
+            for bound, n in zip(BUCKETS, series.buckets, strict=True):
                 cumulative += n
                 buckets.append(("+Inf" if math.isinf(bound) else str(bound), cumulative))
             histogram.add_metric([handler, method, status], buckets, series.total)
@@ -168,7 +168,7 @@ class MetricsHandler(JupyterHandler):
         from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
-        self.finish(generate_latest(_Combined(REGISTRY, self.metrics)))  # type: ignore[arg-type]
+        self.finish(generate_latest(_Combined(REGISTRY, self.metrics)))
 
 
 class _Combined:

@@ -34,9 +34,9 @@ from ._config_files import (
 )
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
