@@ -52,6 +52,13 @@ def test_extension_list_shows_the_core_alone(venv: Venv, home: Path) -> None:
     assert extension_states(output) == {"jupyter_server_core": "enabled"}, output
 
 
+def test_migrate_without_notebook_shim_is_an_error(venv: Venv, home: Path) -> None:
+    result = venv.jupyter(home, "server", "migrate", check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "notebook-shim" in result.stderr and "password" in result.stderr, result.stderr
+
+
 def test_kernelspecs_come_from_the_venv(server: Server) -> None:
     specs = server.ok("GET", "api/kernelspecs")
     assert specs["default"] == "python3"

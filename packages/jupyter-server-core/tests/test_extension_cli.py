@@ -132,7 +132,7 @@ def test_install_places_the_shipped_manifest(cli, jp_environ, ext_pkg):
 
 def test_list_shows_state_validity_and_decider(cli, jp_environ, ext_pkg):
     cli("enable", "cli_demo_ext", "--user")
-    cli("disable", "ghost_ext", "--system")
+    cli("disable", "ghost_ext", "--system", "--force")
     code, out, _ = cli("list")
     assert code == 0
     lines = out.splitlines()
@@ -172,6 +172,8 @@ def test_subprocess_one_line_errors(jp_environ, tmp_path):
     assert p.returncode == 1
     assert p.stderr.strip().splitlines() == ["Error: cannot enable no_such_ext_pkg: ModuleNotFoundError: No module named 'no_such_ext_pkg'"]
     p = subprocess.run([*run, "disable", "some_ext", "--user"], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1 and "--force" in p.stderr  # a typo?
+    p = subprocess.run([*run, "disable", "some_ext", "--user", "--force"], env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     written = Path(os.environ["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.d" / "some_ext.json"
     assert read(written) == {"ServerApp": {"jpserver_extensions": {"some_ext": False}}}

@@ -78,7 +78,7 @@ async def test_kernel_gauge_follows_kernels(jp_fetch, jp_serverapp):
 
 async def test_extension_gauge(jp_fetch, jp_serverapp):
     jp_serverapp.metrics.add_gauge(
-        "terminal_currently_running_total", "counter for how many terminals are running",
+        "terminal_currently_running_total", "terminals open right now",
         lambda: [({}, 2.0)])
     text = await scrape(jp_fetch)
     assert sample(text, "terminal_currently_running_total") == 2

@@ -232,7 +232,7 @@ def test_port_retries_take_the_next_free_port(launch, jp_environ, busy_port):
     server = launch("--allow-root", "--ip=127.0.0.1", f"--port={busy_port}", "--ServerApp.port_retries=20")
     info = info_of(server, jp_environ["runtime"])
     assert busy_port < info["port"] <= busy_port + 20
-    assert f"The port {busy_port} is already in use" in server.log()
+    assert f"Port {busy_port} is taken" in server.log()
 
 
 def test_no_free_port_is_one_line(launch, busy_port):
@@ -310,7 +310,7 @@ def test_password_subcommand_reads_a_tty(jp_environ, launch):
     child.sendline("first")
     child.expect("Verify password:")
     child.sendline("other")  # a mismatch asks again
-    child.expect("do not match")
+    child.expect("entries differ")
     child.expect("Enter password:")
     child.sendline("hunter2")
     child.expect("Verify password:")

@@ -70,9 +70,9 @@ class ContentsManager(LoggingConfigurable):
         ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~"],
         help="Glob patterns of names to hide in directory listings (they stay reachable by path).",
     ).tag(config=True)
-    untitled_notebook = Unicode("Untitled", help="The base name used when creating untitled notebooks.").tag(config=True)
-    untitled_file = Unicode("untitled", help="The base name used when creating untitled files.").tag(config=True)
-    untitled_directory = Unicode("Untitled Folder", help="The base name used when creating untitled directories.").tag(config=True)
+    untitled_notebook = Unicode("Untitled", help="Name stem for a new notebook; a number is appended while the name is taken.").tag(config=True)
+    untitled_file = Unicode("untitled", help="Name stem for a new file; a number is appended while the name is taken.").tag(config=True)
+    untitled_directory = Unicode("Untitled Folder", help="Name stem for a new folder; a number is appended while the name is taken.").tag(config=True)
     pre_save_hook = AnyTrait(
         None, allow_none=True,
         help="""Python callable or importstring thereof, called as
@@ -267,23 +267,17 @@ class ContentsManager(LoggingConfigurable):
         return await self.new(model, f"{path}/{name}" if path else name)
 
     async def new(self, model: dict[str, Any] | None = None, path: str = "") -> dict[str, Any]:
-        """Create an item at ``path``; a missing content means an empty notebook or file."""
+        """Create an item at ``path`` from a partial ``model``.
+
+        The type comes from the model, else from the name (``.ipynb`` is a notebook, the rest
+        files). Without ``content`` a notebook starts empty and any other non-directory type
+        becomes an empty text file.
+        """
         path = normalize_api_path(path)
-        model = dict(model or {})
-        if path.endswith(".ipynb"):
-            model.setdefault("type", "notebook")
-        else:
-            model.setdefault("type", "file")
-        if "content" not in model and model["type"] != "directory":
-            if model["type"] == "notebook":
-                # The first import of nbformat takes about a second: never on the event loop.
-                model["content"] = await asyncio.to_thread(_new_notebook)
-                model["format"] = "json"
-            else:
-                model["content"] = ""
-                model["type"] = "file"
-                model["format"] = "text"
-        result = await self.save(model, path)
+        item = {"type": "notebook" if path.endswith(".ipynb") else "file", **(model or {})}
+        if "content" not in item and item["type"] != "directory":
+            item.update(await _blank_item(item["type"]))
+        result = await self.save(item, path)
         self.emit_event({"action": "create", "path": path})
         return result
 
@@ -391,6 +385,14 @@ class ContentsManager(LoggingConfigurable):
 
 class AsyncContentsManager(ContentsManager):
     """The same contract under jupyter_server's async name."""
+
+
+async def _blank_item(kind: str) -> dict[str, Any]:
+    """Content, format and type of an empty notebook (for ``kind == "notebook"``) or text file."""
+    if kind == "notebook":
+        # The first import of nbformat takes about a second: never on the event loop.
+        return {"type": kind, "format": "json", "content": await asyncio.to_thread(_new_notebook)}
+    return {"type": "file", "format": "text", "content": ""}
 
 
 def _new_notebook() -> Any:

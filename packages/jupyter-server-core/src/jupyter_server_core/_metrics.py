@@ -79,12 +79,12 @@ class ServerMetrics:
         from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
         histogram = HistogramMetricFamily(
-            "http_request_duration_seconds", "duration in seconds for all HTTP requests",
+            "http_request_duration_seconds", "HTTP request handling time in seconds, by handler, method and status",
             labels=["handler", "method", "status_code"],
         )
         for (handler, method, status), series in self._requests.items():
             cumulative, buckets = 0, []
-            for bound, n in zip(BUCKETS, series.buckets):
+            for bound, n in zip(BUCKETS, series.buckets, strict=True):
                 cumulative += n
                 buckets.append(("+Inf" if math.isinf(bound) else str(bound), cumulative))
             histogram.add_metric([handler, method, status], buckets, series.total)
@@ -93,7 +93,7 @@ class ServerMetrics:
         app = self.serverapp
         kernels = GaugeMetricFamily(
             "kernel_currently_running_total",
-            "counter for how many kernels are running labeled by type", labels=["type"],
+            "kernels alive right now, per kernelspec name", labels=["type"],
         )
         by_name: dict[str, int] = {}
         km = app.kernel_manager
@@ -110,7 +110,7 @@ class ServerMetrics:
         gauges = dict(self._gauges)
         if "terminal_currently_running_total" not in gauges:
             gauges["terminal_currently_running_total"] = (
-                "counter for how many terminals are running", lambda: [({}, 0.0)])
+                "terminals open right now", lambda: [({}, 0.0)])
         for name, (doc, source) in gauges.items():
             samples = source()
             labels = sorted({k for lbls, _ in samples for k in lbls})
@@ -119,12 +119,12 @@ class ServerMetrics:
                 family.add_metric([lbls.get(k, "") for k in labels], value)
             yield family
 
-        info = GaugeMetricFamily("jupyter_server_info", "Jupyter Server Version information", labels=["version"])
+        info = GaugeMetricFamily("jupyter_server_info", "the server version, as a label", labels=["version"])
         info.add_metric([app.version], 1)
         yield info
 
         ext = GaugeMetricFamily(
-            "jupyter_server_extension_info", "Jupyter Server Extension Version Information",
+            "jupyter_server_extension_info", "each server extension with its version and whether it is enabled",
             labels=["enabled", "name", "version"],
         )
         from importlib.metadata import PackageNotFoundError, packages_distributions, version
@@ -142,9 +142,9 @@ class ServerMetrics:
         activity = app.activity
         last = activity.last_activity()
         for name, doc, value in (
-            ("jupyter_server_last_activity_timestamp_seconds", "Timestamp of last seen activity on this Jupyter Server", last),
-            ("jupyter_server_started_timestamp_seconds", "Timestamp of when this Jupyter Server was started", activity.started),
-            ("jupyter_server_active_duration_seconds", "Number of seconds this Jupyter Server has been active", last - activity.started),
+            ("jupyter_server_last_activity_timestamp_seconds", "Unix time of the latest request or kernel message", last),
+            ("jupyter_server_started_timestamp_seconds", "Unix time at which this server process started", activity.started),
+            ("jupyter_server_active_duration_seconds", "seconds from server start to the latest activity", last - activity.started),
         ):
             gauge = GaugeMetricFamily(name, doc)
             gauge.add_metric([], value)
@@ -168,7 +168,7 @@ class MetricsHandler(JupyterHandler):
         from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
-        self.finish(generate_latest(_Combined(REGISTRY, self.metrics)))  # type: ignore[arg-type]
+        self.finish(generate_latest(_Combined(REGISTRY, self.metrics)))
 
 
 class _Combined:

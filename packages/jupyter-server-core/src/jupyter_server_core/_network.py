@@ -96,10 +96,10 @@ class NetworkMixin(ServerTraits):
                 sockets = bind_sockets(candidate, self.ip or None)
             except OSError as exc:
                 if exc.errno in (errno.EADDRINUSE, 10048):
-                    self.log.info("The port %i is already in use, trying another port.", candidate)
+                    self.log.info("Port %i is taken; trying the next one.", candidate)
                     continue
                 if exc.errno in (errno.EACCES, 10013):
-                    self.log.warning("Permission to listen on port %i denied.", candidate)
+                    self.log.warning("Not allowed to bind port %i; trying the next one.", candidate)
                     continue
                 raise ServerStartError(
                     f"Cannot listen on {self.ip or '*'}:{candidate} (ServerApp.ip/port): {exc.strerror or exc}"

@@ -38,7 +38,7 @@ class ServerTraits(Configurable):
     """Traits only; ServerApp derives from this. Read by the app, never by handlers."""
 
     # -- network ---------------------------------------------------------------------
-    ip = Unicode("localhost", help="The IP address the Jupyter server will listen on.").tag(config=True)
+    ip = Unicode("localhost", help="Address to bind; '*' or '' means every interface.").tag(config=True)
 
     @validate("ip")
     def _validate_ip(self, proposal: Any) -> str:
@@ -53,18 +53,25 @@ class ServerTraits(Configurable):
     def _port_default(self) -> int:
         return int(os.environ.get("JUPYTER_PORT", 8888))
 
+    @validate("port")
+    def _validate_port(self, proposal: Any) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 65535:
+            raise ValueError(f"ServerApp.port must be 1-65535 (or 0 for any free port), not {value}")
+        return value
+
     port_retries = Integer(
         50,
-        help="The number of additional ports to try if the specified port is not available (env: JUPYTER_PORT_RETRIES).",
+        help="How many following ports to try when the chosen one is taken (env: JUPYTER_PORT_RETRIES).",
     ).tag(config=True)
 
     @default("port_retries")
     def _port_retries_default(self) -> int:
         return int(os.environ.get("JUPYTER_PORT_RETRIES", 50))
 
-    sock = Unicode("", help="The UNIX socket the Jupyter server will listen on.").tag(config=True)
+    sock = Unicode("", help="Listen on this UNIX socket path instead of ip:port.").tag(config=True)
     sock_mode = Unicode(
-        "0600", help="The permissions mode for UNIX socket creation (default: 0600)."
+        "0600", help="Octal file mode given to the UNIX socket (default 0600)."
     ).tag(config=True)
 
     @validate("sock_mode")
@@ -78,10 +85,10 @@ class ServerTraits(Configurable):
             raise ValueError("ServerApp.sock_mode must give the owner read and write access (0600 at least)")
         return value
 
-    certfile = Unicode("", help="The full path to an SSL/TLS certificate file.").tag(config=True)
-    keyfile = Unicode("", help="The full path to a private key file for usage with SSL/TLS.").tag(config=True)
+    certfile = Unicode("", help="Path of the TLS certificate; setting it serves HTTPS.").tag(config=True)
+    keyfile = Unicode("", help="Path of the private key matching certfile.").tag(config=True)
     client_ca = Unicode(
-        "", help="The full path to a certificate authority certificate for SSL/TLS client authentication."
+        "", help="CA certificate file; when set, clients must present a certificate it signed."
     ).tag(config=True)
     ssl_options = DictTrait(
         allow_none=True, help="Supply SSL options for the tornado HTTPServer (see tornado docs)."
@@ -122,7 +129,7 @@ class ServerTraits(Configurable):
         return value
 
     default_url = Unicode("/", help="The default URL to redirect to from `/`.").tag(config=True)
-    root_dir = Unicode(help="The directory to use for notebooks and kernels.").tag(config=True)
+    root_dir = Unicode(help="Top folder served: files, notebooks and kernels' working directories live below it.").tag(config=True)
 
     @default("root_dir")
     def _root_dir_default(self) -> str:
@@ -133,14 +140,14 @@ class ServerTraits(Configurable):
         return existing_directory(proposal["value"], "ServerApp.root_dir")
 
     notebook_dir = Unicode(
-        "", help="DEPRECATED, use root_dir. The directory to use for notebooks and kernels."
+        "", help="DEPRECATED, use root_dir. Top folder served: files, notebooks and kernels' working directories live below it."
     ).tag(config=True)
     preferred_dir = Unicode(
         "",
         help="Preferred starting directory to use for notebooks and kernels. Deprecated in jupyter_server 2.0: use FileContentsManager.preferred_dir.",
     ).tag(config=True)
-    file_to_run = Unicode("", help="Open the named file when the application is launched.").tag(config=True)
-    file_url_prefix = Unicode("notebooks", help="The URL prefix where files are opened directly.").tag(config=True)
+    file_to_run = Unicode("", help="A file to open in the browser once the server is up.").tag(config=True)
+    file_url_prefix = Unicode("notebooks", help="URL prefix under which file_to_run is opened.").tag(config=True)
     static_immutable_cache = List(
         Unicode(), help="Paths to set up static files as immutable (long cache headers)."
     ).tag(config=True)
@@ -148,7 +155,7 @@ class ServerTraits(Configurable):
     extra_template_paths = List(Unicode(), help="Extra paths to search for serving jinja templates.").tag(config=True)
     extra_services = List(Unicode(), help="Handlers from these modules are added to the server (each module's `default_handlers`).").tag(config=True)
     jinja_environment_options = DictTrait(help="Supply extra arguments passed to the jinja environment.").tag(config=True)
-    jinja_template_vars = DictTrait(help="Extra variables to supply to jinja templates when rendering.").tag(config=True)
+    jinja_template_vars = DictTrait(help="Variables added to the context of every rendered template.").tag(config=True)
 
     # -- browser ---------------------------------------------------------------------
     open_browser = Bool(False, help="Whether to open in a browser after starting.").tag(config=True)
@@ -158,7 +165,7 @@ class ServerTraits(Configurable):
     custom_display_url = Unicode("", help="Override the URL shown in the startup banner.").tag(config=True)
 
     # -- security --------------------------------------------------------------------
-    allow_root = Bool(False, help="Whether to allow the user to run the server as root.").tag(config=True)
+    allow_root = Bool(False, help="Let the server start when run by root (refused otherwise).").tag(config=True)
     allow_origin = Unicode("", help="Set the Access-Control-Allow-Origin header; '*' allows any origin (use with care).").tag(config=True)
     allow_origin_pat = Unicode("", help="A regular expression for allowed origins; ignored when allow_origin is set.").tag(config=True)
 
@@ -209,7 +216,7 @@ class ServerTraits(Configurable):
         return os.environ.get("JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS", "1").lower() not in ("0", "false", "no")
 
     cookie_secret = Bytes(b"", help="The random bytes used to secure cookies; by default generated and kept in cookie_secret_file.").tag(config=True)
-    cookie_secret_file = Unicode(help="The file where the cookie secret is stored.").tag(config=True)
+    cookie_secret_file = Unicode(help="Where the generated cookie secret is kept between runs.").tag(config=True)
     cookie_options = DictTrait(help="DEPRECATED. Use IdentityProvider.cookie_options").tag(config=True)
     get_secure_cookie_kwargs = DictTrait(help="DEPRECATED. Use IdentityProvider.get_secure_cookie_kwargs").tag(config=True)
     token = Unicode("<DEPRECATED>", help="DEPRECATED. Use IdentityProvider.token").tag(config=True)
@@ -223,7 +230,7 @@ class ServerTraits(Configurable):
     identity_provider_class = TypeTrait(
         default_value="jupyter_server_core.auth.PasswordIdentityProvider",
         klass="jupyter_server_core.auth.IdentityProvider",
-        help="The identity provider class to use.",
+        help="Who is making a request: the IdentityProvider subclass that authenticates users.",
     ).tag(config=True)
     authorizer_class = TypeTrait(
         default_value="jupyter_server_core.auth.AllowAllAuthorizer",
@@ -243,7 +250,7 @@ class ServerTraits(Configurable):
     kernel_manager_class = TypeTrait(
         default_value="jupyter_server_core.kernels.MappingKernelManager",
         klass="traitlets.config.LoggingConfigurable",
-        help="The kernel manager class to use.",
+        help="Starts and tracks kernels: a MappingKernelManager or a subclass.",
     ).tag(config=True)
     kernel_spec_manager_class = TypeTrait(
         default_value="jupyter_client.kernelspec.KernelSpecManager",
@@ -253,7 +260,7 @@ class ServerTraits(Configurable):
     session_manager_class = TypeTrait(
         default_value="jupyter_server_core.sessions.SessionManager",
         klass="traitlets.config.LoggingConfigurable",
-        help="The session manager class to use.",
+        help="Links notebooks to kernels: the SessionManager or a subclass.",
     ).tag(config=True)
     config_manager_class = TypeTrait(
         default_value="jupyter_server_core.config.ConfigManager",
@@ -263,7 +270,7 @@ class ServerTraits(Configurable):
     kernel_websocket_connection_class = TypeTrait(
         default_value="jupyter_server_core.kernels.ZMQChannelsWebsocketConnection",
         klass="traitlets.config.LoggingConfigurable",
-        help="The kernel websocket connection class to use.",
+        help="Bridges a kernel WebSocket to the kernel's ZMQ channels.",
     ).tag(config=True)
     kernel_ws_protocol = Unicode(
         "", help="DEPRECATED: ignored. Both kernel WebSocket protocols are always offered."
@@ -281,9 +288,9 @@ class ServerTraits(Configurable):
     nbconvert_csp_sandbox = Bool(True, help="Sandbox nbconvert output with a CSP (read by jupyter_server_nbconvert).").tag(config=True)
 
     # -- kernels, limits, activity ---------------------------------------------------
-    iopub_msg_rate_limit = Float(1000, help="(msgs/sec) Maximum rate at which messages can be sent on iopub before they are limited.").tag(config=True)
-    iopub_data_rate_limit = Float(1000000, help="(bytes/sec) Maximum rate at which stream output can be sent on iopub before they are limited.").tag(config=True)
-    rate_limit_window = Float(3, help="(sec) Time window used to check the message and data rate limits.").tag(config=True)
+    iopub_msg_rate_limit = Float(1000, help="IOPub messages per second allowed before the excess is dropped (with limit_rate).").tag(config=True)
+    iopub_data_rate_limit = Float(1000000, help="Bytes per second of IOPub output allowed before the excess is dropped (with limit_rate).").tag(config=True)
+    rate_limit_window = Float(3, help="Seconds over which the IOPub rates are averaged (with limit_rate).").tag(config=True)
     limit_rate = Bool(False, help="Whether to limit the rate of IOPub messages (default: False).").tag(config=True)
     allow_external_kernels = Bool(False, help="Whether kernels started outside this server may be connected to.").tag(config=True)
     external_connection_dir = Unicode(None, allow_none=True, help="The directory to look at for external kernel connection files.").tag(config=True)
@@ -296,12 +303,12 @@ class ServerTraits(Configurable):
         {}, help="Dict of Python modules to load as Jupyter server extensions: {module: enabled}."
     ).tag(config=True)
     reraise_server_extension_failures = Bool(
-        False, help="Reraise exceptions encountered loading server extensions?"
+        False, help="Stop the server when an extension fails to load, instead of logging the error."
     ).tag(config=True)
 
     # -- misc ------------------------------------------------------------------------
     tornado_settings = DictTrait(help="Supply overrides for the tornado.web.Application the server uses.").tag(config=True)
-    autoreload = Bool(False, help="Reload the webapp when changes are made to any Python src files.").tag(config=True)
+    autoreload = Bool(False, help="Restart the web application whenever an imported Python file changes (development).").tag(config=True)
     quit_button = Bool(True, help="If True, display a button in the dashboard to quit (shutdown the server).").tag(config=True)
     min_open_files_limit = Integer(None, allow_none=True, help="Gets or sets a lower bound on the open file handles process resource limit.").tag(config=True)
-    pylab = Unicode("disabled", help="DISABLED: use %pylab or %matplotlib in the notebook to enable matplotlib.").tag(config=True)
+    pylab = Unicode("disabled", help="Ignored: call %matplotlib inside a notebook instead.").tag(config=True)

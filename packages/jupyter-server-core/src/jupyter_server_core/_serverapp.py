@@ -21,9 +21,17 @@ from jupyter_core.paths import secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
 from traitlets import Bool, Instance, TraitError, Unicode, default
+from traitlets.utils.text import wrap_paragraphs
 
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._config_files import (
+    INTERNAL_CONFIG_CLASSES,
+    NamedJSONFileConfigLoader,
+    NamedPyFileConfigLoader,
+    OnceFilter,
+    class_options_help,
+)
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
 from ._network import ServerStartError
@@ -62,11 +70,11 @@ flags.update(
     {
         "allow-root": (
             {"ServerApp": {"allow_root": True}},
-            "Allow the server to be run from root user.",
+            "Start even when run by root.",
         ),
         "no-browser": (
             {"ServerApp": {"open_browser": False}, "ExtensionApp": {"open_browser": False}},
-            "Prevent the opening of the default url in the browser.",
+            "Do not open a browser at start.",
         ),
         "autoreload": (
             {"ServerApp": {"autoreload": True}},
@@ -74,7 +82,7 @@ flags.update(
         ),
         "debug": (
             {"ServerApp": {"log_level": "DEBUG"}, "ExtensionApp": {"log_level": "DEBUG"}},
-            "Set debug level for the extension and underlying server applications.",
+            "Log at DEBUG level, server and extensions alike.",
         ),
     }
 )
@@ -102,10 +110,10 @@ class ServerApp(JupyterApp, RunningMixin):
     flags = flags
 
     subcommands = {
-        "list": ("jupyter_server_core._subcommands.ListApp", "List currently running Jupyter servers."),
-        "stop": ("jupyter_server_core._subcommands.StopApp", "Stop currently running Jupyter server for a given port"),
+        "list": ("jupyter_server_core._subcommands.ListApp", "Show the servers this user runs."),
+        "stop": ("jupyter_server_core._subcommands.StopApp", "Stop the server on a port or UNIX socket."),
         "password": ("jupyter_server_core._subcommands.PasswordApp", "Set a password for the Jupyter server."),
-        "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "Work with Jupyter server extensions"),
+        "extension": ("jupyter_server_core.extensions.ServerExtensionApp", "List, enable, disable and explain server extensions."),
     }
 
     _log_formatter_cls = LogFormatter  # type: ignore[assignment]
@@ -125,6 +133,8 @@ class ServerApp(JupyterApp, RunningMixin):
     # A config file that fails to run stops the server: starting without part of the
     # operator's config (a password, say) would be worse than not starting.
     raise_config_file_errors = Bool(True, help="Stop with an error when a config file fails to load.")
+    python_config_loader_class = NamedPyFileConfigLoader
+    json_config_loader_class = NamedJSONFileConfigLoader
 
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         try:
@@ -138,6 +148,7 @@ class ServerApp(JupyterApp, RunningMixin):
             ) from None
 
     runtime_dir_override = Unicode("", help="Internal: the runtime dir for the info file (tests).")
+    _list_extension_classes = False
 
     # Set during initialize(); public for extensions, as in jupyter_server 2.x.
     web_app = Instance(ServerWebApplication, allow_none=True)
@@ -161,6 +172,7 @@ class ServerApp(JupyterApp, RunningMixin):
 
         from .auth import Authorizer, IdentityProvider, LoginThrottle, PasswordIdentityProvider
         from .config import ConfigManager
+        from .extensions._report import extension_config_classes
         from .gateway import (
             GatewayClient,
             GatewayKernelSpecManager,
@@ -171,20 +183,66 @@ class ServerApp(JupyterApp, RunningMixin):
         from .kernels import MappingKernelManager
         from .sessions import SessionManager
 
+        # Extensions' classes only where they are listed: importing them costs a plain start.
+        extra = extension_config_classes() if self._list_extension_classes else []
         return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
-                GatewaySessionManager, GatewayWebSocketConnection]
+                GatewaySessionManager, GatewayWebSocketConnection, *extra]
+
+    def _classes_inc_parents(self, classes: Any = None) -> Any:
+        """The configurable classes, without ServerApp's internal bases: their traits are
+        ServerApp's and are listed (and set) under that name only."""
+        for cls in super()._classes_inc_parents(classes):
+            if cls.__name__ not in INTERNAL_CONFIG_CLASSES:
+                yield cls
+
+    def emit_help(self, classes: bool = False) -> Any:
+        """``--help-all`` lists each option once, under the class name that sets it."""
+        if not classes:
+            yield from super().emit_help(classes)
+            return
+        yield from self.emit_description()
+        yield from self.emit_subcommands_help()
+        yield from self.emit_options_help()
+        yield "Class options"
+        yield "============="
+        yield from (f"{paragraph}\n" for paragraph in wrap_paragraphs(self.keyvalue_description))
+        yield from class_options_help(self._classes_with_config_traits())
+        yield from self.emit_examples()
+        yield from self.emit_help_epilogue(classes)
+
+    def _load_config(self, cfg: Any, section_names: Any = None, traits: Any = None) -> None:
+        # traitlets reloads the whole config at each step of startup: warn about an unknown
+        # option (`Did you mean ...`) or an internal section once, not at every reload.
+        if not hasattr(self, "_told"):
+            self._told = OnceFilter()
+            self.log.addFilter(self._told)
+        self._told.active = True
+        try:
+            for section in sorted(INTERNAL_CONFIG_CLASSES.keys() & cfg.keys()):
+                public = INTERNAL_CONFIG_CLASSES[section]
+                for trait in cfg[section]:
+                    self.log.warning("%s.%s: %s is an internal name; it applies, but write %s.%s",
+                                     section, trait, section, public, trait)
+            super()._load_config(cfg, section_names, traits)
+        finally:
+            self._told.active = False
 
     def parse_command_line(self, argv: list[str] | None = None) -> None:
         """Also offer the subcommands installed wheels contribute (entry points), read only
         when the command line may name one, so a plain start does not scan metadata."""
         args = sys.argv[1:] if argv is None else argv
+        self._list_extension_classes = bool({"--help-all", "--generate-config"} & set(args))
         if args and (not args[0].startswith("-") or args[0] in ("-h", "--help", "--help-all")):
             from ._subcommands import contributed_subcommands
 
             self.subcommands = {**contributed_subcommands(), **type(self).subcommands}
         super().parse_command_line(argv)
+        if self.subapp is None and self.extra_args and not os.path.exists(self.extra_args[0]):
+            from ._subcommands import unknown_subcommand
+
+            raise ServerStartError(unknown_subcommand(self.extra_args[0], list(self.subcommands)))
 
     # -- initialize ------------------------------------------------------------------
 
@@ -253,7 +311,7 @@ class ServerApp(JupyterApp, RunningMixin):
 
     def check_root(self) -> None:
         if not self.allow_root and hasattr(os, "geteuid") and os.geteuid() == 0:
-            self.log.critical("Running as root is not recommended. Use --allow-root to bypass.")
+            self.log.critical("Refusing to run as root; pass --allow-root if you mean it.")
             raise SystemExit(1)
 
     def init_configurables(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import sys
 import time
 
@@ -12,7 +14,7 @@ from traitlets import Bool, Integer, Unicode
 
 from ._serverinfo import list_running_servers, pid_alive, stop_server
 
-__all__ = ["ListApp", "StopApp", "PasswordApp", "SUBCOMMANDS_GROUP", "contributed_subcommands"]
+__all__ = ["ListApp", "StopApp", "PasswordApp", "SUBCOMMANDS_GROUP", "contributed_subcommands", "unknown_subcommand"]
 
 SUBCOMMANDS_GROUP = "jupyter_server.subcommands"
 
@@ -33,15 +35,29 @@ def contributed_subcommands() -> dict[str, tuple[str, str]]:
     return found
 
 
+# Subcommands that other wheels provide, for the error when one is missing.
+_PROVIDED_ELSEWHERE = {"migrate": "notebook-shim"}
+
+
+def unknown_subcommand(word: str, known: list[str]) -> str:
+    """The one-line error for ``jupyter server WORD`` when WORD is no subcommand."""
+    if word in _PROVIDED_ELSEWHERE:
+        hint = f"; it comes with {_PROVIDED_ELSEWHERE[word]} (pip install {_PROVIDED_ELSEWHERE[word]})"
+    else:
+        close = difflib.get_close_matches(word, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown subcommand {word!r}{hint} Subcommands: {', '.join(sorted(known))}."
+
+
 class ListApp(JupyterApp):
     """List the servers running for this user."""
 
     name = "jupyter server list"
-    description = "List currently running Jupyter servers."
-    json = Bool(False, help="Produce machine-readable JSON object on each line of output.").tag(config=True)
+    description = "Show the servers this user runs."
+    json = Bool(False, help="Print one JSON object per server, a line each.").tag(config=True)
     jsonlist = Bool(False, help="Produce machine-readable JSON list output.").tag(config=True)
     flags = {
-        "json": ({"ListApp": {"json": True}}, "Produce machine-readable JSON object on each line of output."),
+        "json": ({"ListApp": {"json": True}}, "Print one JSON object per server, a line each."),
         "jsonlist": ({"ListApp": {"jsonlist": True}}, "Produce machine-readable JSON list output."),
     }
 
@@ -66,18 +82,20 @@ class StopApp(JupyterApp):
     """Stop the server on a port (or UNIX socket) cleanly."""
 
     name = "jupyter server stop"
-    description = "Stop currently running Jupyter server for a given port"
+    description = "Stop the server on a port or UNIX socket."
     port = Integer(8888, help="Port of the server to be killed. Default 8888").tag(config=True)
-    sock = Unicode("", help="UNIX socket of the server to be killed.").tag(config=True)
+    sock = Unicode("", help="Stop the server listening on this UNIX socket instead.").tag(config=True)
 
     def parse_command_line(self, argv: list[str] | None = None) -> None:
         super().parse_command_line(argv)
         if self.extra_args:
             target = self.extra_args[0]
-            try:
+            if target.isdigit() and 0 < int(target) < 65536:
                 self.port = int(target)
-            except ValueError:
+            elif os.sep in target or os.path.exists(target):
                 self.sock = target
+            else:
+                self.exit(f"jupyter server stop: {target!r} is neither a port (1-65535) nor a UNIX socket path")
 
     def start(self) -> None:
         servers = list(list_running_servers())
@@ -92,7 +110,7 @@ class StopApp(JupyterApp):
                         return
                     time.sleep(0.1)
                 self.exit(f"Server with pid {info['pid']} did not stop within 10 seconds")
-        print(f"There is currently no server running on {self.sock or self.port}", file=sys.stderr)
+        print(f"No server of yours listens on {self.sock or self.port}.", file=sys.stderr)
         print("Ports currently in use:", file=sys.stderr)
         for info in servers:
             print(f"  - {info.get('sock') or info['port']}", file=sys.stderr)
@@ -110,8 +128,18 @@ class PasswordApp(JupyterApp):
         from .auth._password import persist_hashed_password
 
         try:
-            hashed = passwd()
+            # Piped in (`echo secret | jupyter server password`): one line, no prompt.
+            interactive = sys.stdin is not None and sys.stdin.isatty()
+            hashed = passwd() if interactive else passwd(_password_from_pipe())
             path = persist_hashed_password(hashed, self.config_dir or jupyter_config_dir())
         except ValueError as exc:
-            self.exit(str(exc))
+            self.exit(f"jupyter server password: error: {exc}")
         print(f"[JupyterPasswordApp] Wrote hashed password to {path}")
+
+
+def _password_from_pipe() -> str:
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    password = line.rstrip("\r\n")
+    if not password:
+        raise ValueError("no password on standard input: run it in a terminal, or pipe one line in")
+    return password

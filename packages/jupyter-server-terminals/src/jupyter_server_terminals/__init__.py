@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 
+def _jupyter_server_config_classes() -> list[type]:
+    """Listed by ``jupyter server --help-all`` and ``--generate-config``."""
+    return [TerminalManager]
+
+
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_server_terminals"}]
 

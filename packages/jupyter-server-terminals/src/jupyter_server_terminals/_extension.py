@@ -47,7 +47,7 @@ def load_terminals(serverapp: Any) -> None:
     serverapp.web_app.settings["terminal_manager"] = manager
     serverapp.api_spec.add(TERMINAL_PATHS, TERMINAL_SCHEMAS)
     serverapp.metrics.add_gauge(
-        "terminal_currently_running_total", "counter for how many terminals are running",
+        "terminal_currently_running_total", "terminals open right now",
         lambda: [({}, float(len(manager)))],
     )
     serverapp.log.debug("Terminals use the shell %s", manager.shell_command)

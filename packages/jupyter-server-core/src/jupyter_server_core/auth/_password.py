@@ -16,28 +16,47 @@ _SALT_LEN = 12
 
 
 def passwd(passphrase: str | None = None, algorithm: str = "argon2") -> str:
-    """Hash ``passphrase`` (asked for twice on the terminal when None)."""
-    if passphrase is None:
-        for _ in range(3):
-            first = getpass.getpass("Enter password: ")
-            second = getpass.getpass("Verify password: ")
-            if first == second:
-                passphrase = first
-                break
-            print("Passwords do not match.")
-        else:
-            raise ValueError("No matching passwords found. Giving up.")
+    """Hash ``passphrase`` for ``IdentityProvider.hashed_password``.
+
+    None asks on the terminal (twice, three attempts). ``algorithm`` is ``"argon2"`` (falls
+    back to salted sha512 without argon2-cffi) or any hashlib name, stored as ``algo:salt:hex``.
+    Raises ValueError when no password could be read.
+    """
+    secret = _ask_on_terminal() if passphrase is None else passphrase
     if algorithm == "argon2":
+        hashed = _argon2_hash(secret)
+        if hashed is not None:
+            return hashed
+        algorithm = "sha512"
+    salt = secrets.token_hex(_SALT_LEN // 2)
+    return f"{algorithm}:{salt}:{_salted_digest(algorithm, salt, secret)}"
+
+
+def _ask_on_terminal(attempts: int = 3) -> str:
+    for _ in range(attempts):
         try:
-            import argon2
-        except ImportError:
-            algorithm = "sha512"
-        else:
-            hasher = argon2.PasswordHasher(memory_cost=10240, time_cost=10, parallelism=8)
-            return f"argon2:{hasher.hash(passphrase)}"
-    salt = secrets.token_hex(_SALT_LEN // 2 * 2)[:_SALT_LEN]
-    digest = hashlib.new(algorithm, passphrase.encode("utf-8") + salt.encode("ascii")).hexdigest()
-    return f"{algorithm}:{salt}:{digest}"
+            entered = getpass.getpass("Enter password: ")
+            repeated = getpass.getpass("Verify password: ")
+        except EOFError:
+            raise ValueError("no password given: the input ended before one was typed") from None
+        if entered == repeated:
+            return entered
+        print("The two entries differ; once more.")
+    raise ValueError(f"the two entries differed {attempts} times; nothing was changed")
+
+
+def _argon2_hash(secret: str) -> str | None:
+    """``argon2:<hash>``, or None when argon2-cffi is not installed."""
+    try:
+        import argon2
+    except ImportError:
+        return None
+    hasher = argon2.PasswordHasher(memory_cost=10240, time_cost=10, parallelism=8)
+    return f"argon2:{hasher.hash(secret)}"
+
+
+def _salted_digest(algorithm: str, salt: str, secret: str) -> str:
+    return hashlib.new(algorithm, secret.encode("utf-8") + salt.encode("ascii")).hexdigest()
 
 
 def passwd_check(hashed_passphrase: str, passphrase: str) -> bool:
@@ -61,7 +80,7 @@ def passwd_check(hashed_passphrase: str, passphrase: str) -> bool:
     except ValueError:
         return False
     try:
-        computed = hashlib.new(algorithm, passphrase.encode("utf-8") + salt.encode("ascii")).hexdigest()
+        computed = _salted_digest(algorithm, salt, passphrase)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed, digest)

@@ -7,14 +7,18 @@ rewriting that same file when it exists. Errors are one line on stderr and exit 
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import importlib.util
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from jupyter_core.application import JupyterApp, base_flags
 from traitlets import Bool
 
 from ._levels import SYS_PREFIX, SYSTEM, USER, ManifestError
+from ._manager import CORE
 from ._report import explain_lines, list_lines, resolve_for_cli, validate_extension
 from ._write import find_shipped_manifest, set_enabled, write_manifest
 
@@ -32,6 +36,8 @@ __all__ = [
 class CLIError(Exception):
     """A user error: printed as one line, exit status 1."""
 
+
+_COMMAND = "jupyter server extension"
 
 _level_flags: dict[str, Any] = {
     "user": ({"BaseExtensionApp": {"user": True, "sys_prefix": False}}, "Write to the user's config folder (jupyter --config-dir)."),
@@ -71,7 +77,7 @@ class BaseExtensionApp(JupyterApp):
 
 
 class ListServerExtensionsApp(BaseExtensionApp):
-    name = "jupyter server extension list"
+    name = f"{_COMMAND} list"
     description = "List server extensions: enabled or not, valid or not, and what decided it."
 
     def run(self) -> None:
@@ -84,7 +90,7 @@ class ListServerExtensionsApp(BaseExtensionApp):
 
 
 class ExplainServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension explain"
+    name = f"{_COMMAND} explain"
     description = "Show every file at every level that mentions NAME and how its state was decided."
 
     def run(self) -> None:
@@ -97,14 +103,22 @@ class ExplainServerExtensionApp(BaseExtensionApp):
 
 class _ToggleApp(BaseExtensionApp):
     enable: bool = True
+    force = Bool(False, help="Disable jupyter_server_core (kernels and sessions off) or a name nothing installs.").tag(config=True)
 
     def run(self) -> None:
         verb = "enable" if self.enable else "disable"
         name = self.one_name(verb)
+        known = resolve_for_cli().decisions
         if self.enable:
             ok, detail = validate_extension(name)
             if not ok:
-                raise CLIError(f"cannot enable {name}: {detail}")
+                raise CLIError(f"cannot enable {name}: {detail}{_did_you_mean(name, known)}")
+        elif not self.force and name not in known and importlib.util.find_spec(name.split(".")[0]) is None:
+            # A name neither installed nor mentioned anywhere is most likely a typo.
+            raise CLIError(f"no extension {name} is installed or configured{_did_you_mean(name, known)}; "
+                           "--force writes the manifest anyway")
+        if name == CORE and not self.enable and not self.force:
+            raise CLIError(f"disabling {CORE} turns off kernels, kernelspecs and sessions; add --force to do it anyway")
         path = set_enabled(name, self.enable, self.level_kind)
         print(f"{verb.capitalize()}d {name} at the {self.level_kind} level: wrote {path}")
         decision = resolve_for_cli().decisions.get(name)
@@ -114,20 +128,26 @@ class _ToggleApp(BaseExtensionApp):
             print(f"      Run `jupyter server extension explain {name}` for every file involved.")
 
 
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 class EnableServerExtensionApp(_ToggleApp):
-    name = "jupyter server extension enable"
+    name = f"{_COMMAND} enable"
     description = "Enable a server extension: write NAME.json in a level's jupyter_server_config.d."
     enable = True
 
 
 class DisableServerExtensionApp(_ToggleApp):
-    name = "jupyter server extension disable"
+    name = f"{_COMMAND} disable"
     description = "Disable a server extension: write NAME.json in a level's jupyter_server_config.d."
     enable = False
+    flags = {**BaseExtensionApp.flags, "force": ({"DisableServerExtensionApp": {"force": True}}, "Disable even jupyter_server_core, or a name that is not installed.")}
 
 
 class InstallServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension install"
+    name = f"{_COMMAND} install"
     description = "Place the manifest of a Python package (a development install) at a level."
 
     def run(self) -> None:
@@ -142,8 +162,8 @@ class InstallServerExtensionApp(BaseExtensionApp):
 
 
 class ServerExtensionApp(BaseExtensionApp):
-    name = "jupyter server extension"
-    description = "Work with Jupyter server extensions"
+    name = _COMMAND
+    description = "List, enable, disable and explain server extensions."
     examples = """
     jupyter server extension list
     jupyter server extension enable my_extension --user

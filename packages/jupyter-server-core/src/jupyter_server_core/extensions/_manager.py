@@ -221,6 +221,10 @@ class ExtensionManager:
         if not find_extensions and CORE not in decisions:
             decisions[CORE] = resolve_enabled_extensions({CORE: True}, use_manifests=False).decisions[CORE]
         enabled = [name for name, d in decisions.items() if d.enabled]
+        if CORE not in enabled:
+            why = decisions[CORE].reason if CORE in decisions else "no manifest enables it"
+            self.log.warning("%s is disabled (%s): kernels, kernelspecs and sessions are off and /api/kernels "
+                             "answers 404. `jupyter server extension enable %s` turns them back on.", CORE, why, CORE)
         # Import every package (building its points and apps) before linking any: a link
         # hook may look at the others' points, as JupyterHub's looks for JupyterLab's.
         imported = [self._import(name, decisions[name]) for name in _load_order(enabled, starter_extension)

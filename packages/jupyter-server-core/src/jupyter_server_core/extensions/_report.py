@@ -12,7 +12,7 @@ from ._confd import Decision, ResolvedExtensions, extensions_in_config, resolve_
 from ._levels import ConfigLevel
 from ._manager import extension_points_of
 
-__all__ = ["explain_lines", "list_lines", "resolve_for_cli", "validate_extension"]
+__all__ = ["explain_lines", "extension_config_classes", "list_lines", "resolve_for_cli", "validate_extension"]
 
 
 def server_config_files() -> tuple[list[tuple[Any, str]], list[str]]:
@@ -37,6 +37,22 @@ def resolve_for_cli() -> ResolvedExtensions:
     resolved = resolve_enabled_extensions(extensions_in_config(merged), config_files=loaded)
     resolved.problems += problems
     return resolved
+
+
+def extension_config_classes() -> list[type]:
+    """The configurable classes enabled extensions name in ``_jupyter_server_config_classes()``,
+    for ``jupyter server --help-all`` and ``--generate-config``."""
+    found: list[type] = []
+    for name, decision in sorted(resolve_for_cli().decisions.items()):
+        if not decision.enabled:
+            continue
+        try:
+            hook = getattr(importlib.import_module(name), "_jupyter_server_config_classes", None)
+            classes = list(hook()) if hook is not None else []
+        except Exception:  # noqa: BLE001, S112 - `extension list` reports a broken extension
+            continue
+        found += [cls for cls in classes if cls not in found]
+    return found
 
 
 def validate_extension(name: str) -> tuple[bool, str]:

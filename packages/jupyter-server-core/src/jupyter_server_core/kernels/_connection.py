@@ -27,7 +27,16 @@ from traitlets import Bool, Float, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ._wschannels import KernelChannels
-from ._wsprotocol import CLIENT_CHANNELS, V1_PROTOCOL, FrameError, RawMessage, decode_legacy, decode_v1, encode_legacy_frame, encode_v1
+from ._wsprotocol import (
+    CLIENT_CHANNELS,
+    V1_PROTOCOL,
+    FrameError,
+    RawMessage,
+    decode_legacy,
+    decode_v1,
+    encode_legacy_frame,
+    encode_v1,
+)
 from ._wsratelimit import IOPubRateLimiter
 from ._wsregistry import KernelConnectionRegistry, registry_for
 from ._wswriter import FrameWriter

@@ -17,7 +17,14 @@ from typing import Any
 
 from tornado.websocket import WebSocketClientConnection
 
-from ._wsprotocol import V1_PROTOCOL, RawMessage, decode_legacy, encode_legacy, encode_v1, message_from_dict
+from ._wsprotocol import (
+    V1_PROTOCOL,
+    RawMessage,
+    decode_legacy,
+    encode_legacy,
+    encode_v1,
+    message_from_dict,
+)
 
 __all__ = ["KernelWebSocketClient", "decode_server_frame"]
 
@@ -31,14 +38,14 @@ def decode_server_frame(frame: str | bytes, protocol: str) -> dict[str, Any]:
         (count,) = struct.unpack_from("<Q", frame, 0)
         offsets = struct.unpack_from(f"<{count}Q", frame, 8)
         parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
-        msg = {key: json.loads(part) for key, part in zip(("header", "parent_header", "metadata", "content"), parts[1:5])}
+        msg = {key: json.loads(part) for key, part in zip(("header", "parent_header", "metadata", "content"), parts[1:5], strict=False)}
         msg["channel"] = parts[0].decode()
         msg["buffers"] = list(parts[5:])
         return msg
     if isinstance(frame, str):
         return dict(json.loads(frame))
     raw = decode_legacy(frame)
-    msg = {key: json.loads(part) for key, part in zip(("header", "parent_header", "metadata", "content"), raw.parts)}
+    msg = {key: json.loads(part) for key, part in zip(("header", "parent_header", "metadata", "content"), raw.parts, strict=False)}
     msg["channel"] = raw.channel
     msg["buffers"] = raw.buffers
     return msg

@@ -220,7 +220,7 @@ def decode_v1(frame: str | bytes) -> RawMessage:
     header = _load_object(parts[0])
     if header is None or not isinstance(header.get("msg_type"), str):
         raise FrameError("the v1 frame has no header with a msg_type")
-    for name, part in zip(_JSON_PARTS[1:], parts[1:4]):
+    for name, part in zip(_JSON_PARTS[1:], parts[1:4], strict=False):
         if not part.lstrip().startswith(b"{"):
             raise FrameError(f"the v1 frame's {name} is not a JSON object")
     return RawMessage(channel, parts, header)
