@@ -19,7 +19,9 @@ def launch_browser(serverapp: Any) -> None:
     except webbrowser.Error as exc:
         serverapp.log.warning("No web browser found: %s.", exc)
         return
-    url = serverapp.display_urls[0].split("?")[0].rstrip("/") + serverapp.default_url
+    url = serverapp.display_urls[0].split("?")[0]
+    if serverapp.custom_display_url or serverapp.sock:  # these do not carry default_url yet
+        url = url.rstrip("/") + serverapp.default_url
     token = getattr(serverapp.identity_provider, "token", "")
     if token:
         url += ("&" if "?" in url else "?") + "token=" + token

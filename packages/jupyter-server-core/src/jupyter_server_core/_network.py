@@ -15,6 +15,7 @@ from tornado import httpserver
 from tornado.netutil import bind_sockets, bind_unix_socket
 
 from ._server_traits import ServerTraits
+from ._urls import url_path_join
 from ._version import __version__
 
 __all__ = ["NetworkMixin", "ServerStartError"]
@@ -116,13 +117,13 @@ class NetworkMixin(ServerTraits):
     def secure(self) -> bool:
         return bool(self.certfile or self.ssl_options)
 
-    def _url(self, host: str) -> str:
+    def _url(self, host: str, path: str = "") -> str:
         if self.sock:
             return "http+unix://" + self.sock.replace("/", "%2F") + self.base_url
         proto = "https" if self.secure else "http"
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        return f"{proto}://{host}:{self.port}{self.base_url}"
+        return f"{proto}://{host}:{self.port}{url_path_join(self.base_url, path) if path else self.base_url}"
 
     @property
     def connection_url(self) -> str:
@@ -131,7 +132,7 @@ class NetworkMixin(ServerTraits):
 
     @property
     def display_urls(self) -> list[str]:
-        """URLs to show a person: with the token, for localhost and 127.0.0.1."""
+        """URLs to show a person: the default URL with the token, for localhost and 127.0.0.1."""
         if self.custom_display_url:
             return [self.custom_display_url]
         token = getattr(self.identity_provider, "token", "")
@@ -144,7 +145,8 @@ class NetworkMixin(ServerTraits):
         hosts = [socket.gethostname() if self.ip in ("", "0.0.0.0", "::") else self.ip]
         if self.ip in ("localhost", "", "0.0.0.0", "::"):
             hosts = ["localhost", "127.0.0.1"] if self.ip == "localhost" else [hosts[0], "127.0.0.1"]
-        return [self._url(h) + query for h in hosts]
+        # At default_url (JupyterLab's /lab, Notebook 7's /tree), as jupyter_server prints them.
+        return [self._url(h, self.default_url) + query for h in hosts]
 
     def server_info(self) -> dict[str, Any]:
         """What the info file holds: enough for `jupyter server list` and frontends."""

@@ -256,9 +256,8 @@ class ServerApp(JupyterApp, RunningMixin):
         package an ExtensionApp launched as ``jupyter <name>`` (always loaded).
         """
         super().initialize(argv)
-        if self._dispatching or self.show_config or self.show_config_json:
-            return  # a subcommand runs, or start() only prints the config
-        self.forward_deprecated_config()
+        if self._dispatching:
+            return  # a subcommand runs
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
         self.events = EventBus(self)
@@ -271,6 +270,11 @@ class ServerApp(JupyterApp, RunningMixin):
         self.extension_manager.resolve_and_link(
             find_extensions=find_extensions, starter_extension=starter_extension
         )
+        # After linking: an ExtensionApp's config files (jupyter_lab_config, ...) may have
+        # set deprecated spellings too; --show-config prints the config as merged so far.
+        self.forward_deprecated_config()
+        if self.show_config or self.show_config_json:
+            return
         # After linking: an extension (the notebook shim) may have set allow_root.
         self.check_root()
         self.init_configurables()

@@ -7,14 +7,16 @@ in hooks; the package lists it as a point::
         return [{"module": "my_ext", "app": MyApp}]
 
 Loaded by a running server, the core's extension manager instantiates ``MyApp`` and calls
-its ``_link_jupyter_server_extension`` (read ``jupyter_<name>_config.py|json``, then the
-server's config) and ``_load_jupyter_server_extension`` (settings, templates, handlers,
-static files). Launched as ``jupyter <name>`` (``main = MyApp.launch_instance``), it first
+its ``_link_jupyter_server_extension`` (read ``jupyter_<name>_config.py|json|.d``, then the
+server's config, and hand the result to the server) and ``_load_jupyter_server_extension``
+(settings, templates, handlers, static files). Launched as ``jupyter <name>`` (``main = MyApp.launch_instance``), it first
 configures and starts a server with itself loaded (see :mod:`._launch`).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from jupyter_core.application import JupyterApp
@@ -23,6 +25,7 @@ from traitlets import Any as AnyTrait
 from traitlets import Bool, Dict, List, Unicode, default
 from traitlets.config import Config
 
+from ._config_files import conf_d_configs
 from ._handler import ExtensionHandlerMixin
 from ._launch import initialize_server, launch_extension_app, serverapp_for
 from ._static import ExtensionStaticHandler
@@ -85,6 +88,19 @@ class ExtensionApp(JupyterApp):
         return list(super().config_file_paths)
 
     @classmethod
+    def _load_config_files(  # type: ignore[override]
+        cls, basefilename: str, path: Any, log: Any = None, raise_config_file_errors: bool = False,
+    ) -> Iterator[tuple[Any, str]]:
+        """traitlets' reading of ``<basefilename>.py|json`` in each folder, with the folder's
+        ``<basefilename>.d/*.json`` right after them (see :mod:`._config_files`)."""
+        if isinstance(path, str) or path is None or os.path.isabs(basefilename) or basefilename == "jupyter_config":
+            yield from super()._load_config_files(basefilename, path, log, raise_config_file_errors)
+            return
+        for folder in reversed(list(path)):  # lowest priority first: each later one wins
+            yield from super()._load_config_files(basefilename, [folder], log, raise_config_file_errors)
+            yield from conf_d_configs(basefilename, folder, log, raise_config_file_errors)
+
+    @classmethod
     def get_extension_package(cls) -> str:
         """The importable package that enables this app (the top of its module path)."""
         return cls.__module__.split(".")[0]
@@ -117,11 +133,16 @@ class ExtensionApp(JupyterApp):
     # -- the extension manager's hooks ----------------------------------------------
 
     def _link_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Read this app's config files, then the server's config (which wins)."""
+        """Read this app's config files, then the server's config (which wins), and give
+        the result back to the server: every section of ``jupyter_<name>_config`` (the
+        server's, its managers', other extensions') configures the whole server, while
+        ``jupyter_server_config`` and the command line keep the last word."""
         self.serverapp = serverapp
         self.log = serverapp.log
         self.load_config_file()
         self.update_config(serverapp.config)
+        serverapp.update_config(self.config)
+        _note_loaded_files(serverapp, self.loaded_config_files)
         self._prepare_config()
 
     @classmethod
@@ -202,3 +223,9 @@ class ExtensionApp(JupyterApp):
         """A ServerApp configured and initialized with this app loaded (not yet started)."""
         return initialize_server(cls, argv, load_other_extensions, **kwargs)
 
+
+def _note_loaded_files(serverapp: Any, files: list[str]) -> None:
+    """Add an app's config files to the server's list (``--show-config`` names them)."""
+    loaded = getattr(serverapp, "_loaded_config_files", None)
+    if isinstance(loaded, list):
+        loaded.extend(f for f in files if f not in loaded)

@@ -18,8 +18,9 @@ from traitlets.config import Config
 
 __all__ = ["initialize_server", "launch_extension_app", "serverapp_for"]
 
-# Options the app answers itself, without starting a server.
-_OWN_OPTIONS = {"-h", "--help", "--help-all", "--version", "--generate-config", "--show-config", "--show-config-json"}
+# Options the app answers itself, without starting a server. (--show-config goes through
+# the server: the config it prints is the server's, merged with every app's config files.)
+_OWN_OPTIONS = {"-h", "--help", "--help-all", "--version", "--generate-config"}
 
 
 class RedirectToDefault(web.RequestHandler):
@@ -52,8 +53,8 @@ def initialize_server(cls: Any, argv: list[str] | None, load_other_extensions: b
     serverapp.aliases = {**ServerApp.aliases, **cls.aliases}
     serverapp.flags = {**ServerApp.flags, **cls.flags}
     serverapp.initialize(argv or [], find_extensions=load_other_extensions, starter_extension=package)
-    if serverapp.subapp is not None:  # `jupyter <name> list`: the server's own subcommand
-        return serverapp
+    if serverapp.subapp is not None or serverapp.show_config or serverapp.show_config_json:
+        return serverapp  # `jupyter <name> list` (the server's subcommand), or --show-config
     point = serverapp.extension_manager.extension_points.get(cls.name)
     if point is None or not point.loaded:
         raise SystemExit(f"{cls.name} could not be loaded: see the messages above")

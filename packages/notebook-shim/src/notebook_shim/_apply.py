@@ -20,7 +20,7 @@ from traitlets import TraitError
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfig, LazyConfigValue
 
-from ._classic import ClassicConfig, ClassicSetting, read_classic_config
+from ._classic import NOTEBOOK_CONFIG, ClassicConfig, ClassicSetting, read_classic_config
 from ._traits import (
     NOTEBOOK_ONLY,
     SECRET_TRAITS,
@@ -88,10 +88,32 @@ def _same(a: Any, b: Any, target: Spelling) -> bool:
         return False
 
 
-def _apply_one(serverapp: Any, setting: ClassicSetting, target: Spelling) -> None:
+def _server_setting_in_files(classic: ClassicConfig, target: Spelling, notebook_app: bool) -> ClassicSetting | None:
+    """The server spelling of ``target`` written in the classic files themselves
+    (``c.ServerApp.port`` beside ``c.NotebookApp.port`` in jupyter_notebook_config), when
+    something applies it: Notebook 7's app, or the shim for the server class sections."""
+    for section, name in server_spellings_of(target):
+        found = classic.settings.get((section, name))
+        if section == "NotebookApp" or found is None or found.from_cli:
+            continue
+        if notebook_app or server_spelling(section, name) is not None:
+            return found
+    return None
+
+
+def _apply_one(serverapp: Any, setting: ClassicSetting, target: Spelling, classic: ClassicConfig,
+               notebook_app: bool) -> None:
     log, config = serverapp.log, serverapp.config
     new = f"{target[0]}.{target[1]}"
     found = _server_setting(config, target)
+    beside = _server_setting_in_files(classic, target, notebook_app) if setting.section == "NotebookApp" else None
+    if found is None and beside is not None and not setting.from_cli:
+        # The server's spelling wins at the same place, as it does in the server's files.
+        if not _same(beside.value, setting.value, target):
+            warn_once(serverapp, log, "Conflict: %s = %s and %s = %s (in %s); %s wins, remove the %s spelling",
+                      setting.name, _show(setting, setting.value), beside.name, _show(beside, beside.value),
+                      beside.source, beside.name, setting.section)
+        return
     if found is not None:
         spelling, current = found
         server_cli = spelling[1] in getattr(serverapp, "cli_config", Config()).get(spelling[0], {})
@@ -132,14 +154,26 @@ def apply_classic_config(serverapp: Any) -> ClassicConfig:
     classic = read_classic_config(
         serverapp.config_file_paths, serverapp.config, getattr(serverapp, "cli_config", None), serverapp.log
     )
+    notebook_app = _notebook_app_reads_the_files(serverapp)
     for setting in classic.settings.values():
+        if notebook_app and setting.section != "NotebookApp":
+            continue  # jupyter_notebook_config is Notebook 7's own config: its app applies these
         target = server_spelling(setting.section, setting.trait)
         if target is None:
             continue  # a frontend's setting, or unknown: see warn_unclaimed()
-        _apply_one(serverapp, setting, target)
+        _apply_one(serverapp, setting, target, classic, notebook_app)
     serverapp._notebook_shim_applied = classic
     apply_classic_extensions(serverapp, classic)
     return classic
+
+
+def _notebook_app_reads_the_files(serverapp: Any) -> bool:
+    """Whether an ExtensionApp whose config file is jupyter_notebook_config (Notebook 7's
+    ``notebook`` app) is among the server's extensions: it applies that file's server
+    sections itself, as jupyter_<name>_config, with jupyter_server_config winning."""
+    manager = getattr(serverapp, "extension_manager", None)
+    points = getattr(manager, "extension_points", None) or {}
+    return any(getattr(p.app, "config_file_name", None) == NOTEBOOK_CONFIG for p in points.values())
 
 
 def warn_unclaimed(serverapp: Any) -> None:
