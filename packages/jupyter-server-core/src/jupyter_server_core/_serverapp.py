@@ -24,6 +24,7 @@ from traitlets import Bool, Instance, TraitError, Unicode, default
 
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._compression import gzip_transform
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
 from ._static import static_routes
@@ -364,6 +365,8 @@ class ServerApp(JupyterApp, RunningMixin):
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)
+        if self.compress_responses:
+            self.web_app.add_transform(gzip_transform(self.compress_min_size))
 
     def start(self) -> None:
         """Run the server until SIGINT or SIGTERM."""
