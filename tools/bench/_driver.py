@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fixtures import make_fixtures  # noqa: E402
 from _kernelclient import KernelClient, start_kernel, stop_kernel  # noqa: E402
 from _servers import TOKEN, Server  # noqa: E402
+from _throttle import ThrottledLink  # noqa: E402
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
 
 HEADERS = {"Authorization": f"token {TOKEN}"}
@@ -107,6 +108,62 @@ async def bench_big_notebook(server: Server, fixtures: Path) -> Result:
     return {"21 MB notebook save s": saved, "21 MB notebook load s": loaded}
 
 
+LINK_BITS_PER_SECOND = 100e6
+
+
+async def _through_link(link_port: int, path: str, headers: dict[str, str] | None = None) -> Any:
+    """A GET as a browser sends it (``Accept-Encoding: gzip``, body decoded), via the link."""
+    request = HTTPRequest(f"http://127.0.0.1:{link_port}{path}", headers={**HEADERS, **(headers or {})},
+                          request_timeout=600, decompress_response=True)
+    return await AsyncHTTPClient().fetch(request, raise_error=False)
+
+
+async def bench_slow_link(server: Server, fixtures: Path) -> Result:
+    """The 21 MB notebook opened through a 100 Mbit/s link: time and bytes on the wire."""
+    link = ThrottledLink(server.port, LINK_BITS_PER_SECOND)
+    port = await link.start()
+    try:
+        t = time.perf_counter()
+        r = await _through_link(port, "/api/contents/big.ipynb")
+        elapsed = time.perf_counter() - t
+        assert r.code == 200 and len(json.loads(r.body)["content"]["cells"]) == 2000
+        return {"21 MB notebook load over 100 Mbit/s s": elapsed,
+                "21 MB notebook load over 100 Mbit/s, MB on the wire": link.bytes_down / 1e6}
+    finally:
+        await link.stop()
+
+
+async def bench_polling(server: Server, fixtures: Path) -> Result:
+    """The 10,000-file folder polled 100 times through the link, as a file browser does
+    (plain GETs), and by a client that revalidates (If-None-Match with the last ETag)."""
+    polls = 100
+    link = ThrottledLink(server.port, LINK_BITS_PER_SECOND)
+    port = await link.start()
+    path = "/api/contents/files10000"
+    try:
+        t = time.perf_counter()
+        for _ in range(polls):
+            r = await _through_link(port, path)
+            assert r.code == 200
+        plain_s, plain_bytes = time.perf_counter() - t, link.bytes_down / polls
+        etag = r.headers["Etag"]
+        before = link.bytes_down
+        t = time.perf_counter()
+        for _ in range(polls):
+            r = await _through_link(port, path, {"If-None-Match": etag})
+            assert r.code == 304, r.code
+        revalidated_s, revalidated_bytes = time.perf_counter() - t, (link.bytes_down - before) / polls
+    finally:
+        await link.stop()
+    return {
+        "10,000-file folder, 100 polls s": plain_s,
+        "10,000-file folder, kB on the wire per poll": plain_bytes / 1e3,
+        "10,000-file folder, 100 revalidated polls s": revalidated_s,
+        "10,000-file folder, kB on the wire per revalidated poll": revalidated_bytes / 1e3,
+        "revalidated poll bytes, % of a plain poll": 100 * revalidated_bytes / plain_bytes,
+    }
+
+
 async def bench_kernel_lifecycle(server: Server, fixtures: Path) -> Result:
     t = time.perf_counter()
     kid = await start_kernel(server)
@@ -170,6 +227,8 @@ BENCHES: dict[str, tuple[Bench, str]] = {
     "rest": (bench_rest, "full"),
     "big_listing": (bench_big_listing, "full"),
     "big_notebook": (bench_big_notebook, "full"),
+    "slow_link": (bench_slow_link, "full"),
+    "polling": (bench_polling, "full"),
     "kernel": (bench_kernel_lifecycle, "full"),
     "execute": (bench_execute, "full"),
     "iopub": (bench_iopub, "full"),

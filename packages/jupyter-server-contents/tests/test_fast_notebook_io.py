@@ -167,14 +167,16 @@ async def test_loaded_notebook_answers_the_values_json_would(contents: Any, jp_r
     assert reply["content"]["metadata"]["text"] == EVERY_CHARACTER
 
 
-async def test_big_answer_etag_is_tornados(contents: Any, jp_root_dir: Path, jp_fetch: Any) -> None:
-    """The Etag of a big model, hashed in the worker thread, is tornado's (SHA-1 of the body)."""
+async def test_big_answer_etag(contents: Any, jp_root_dir: Path, jp_fetch: Any) -> None:
+    """A big model's Etag is the file's content hash; a model without content keeps
+    tornado's (SHA-1 of the body)."""
     import hashlib
 
     (jp_root_dir / "big.ipynb").write_text(json.dumps(_big(400)), encoding="utf-8")
     status, _, response = await contents("GET", "big.ipynb")
     assert status == 200 and len(response.body) > 300_000
-    assert response.headers["Etag"] == f'"{hashlib.sha1(response.body).hexdigest()}"'
+    on_disk = hashlib.sha256((jp_root_dir / "big.ipynb").read_bytes()).hexdigest()
+    assert response.headers["Etag"] == f'"{on_disk}"'
     status, _, small = await contents("GET", "big.ipynb", params={"content": "0"})
     assert small.headers["Etag"] == f'"{hashlib.sha1(small.body).hexdigest()}"'
 

@@ -166,6 +166,20 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
             model["format"] = "json"
         return model
 
+    async def list_directory_page(self, path: str, query: Any) -> tuple[dict[str, Any], str | None]:
+        """The folder's model with one page of a paged listing (a ``_listing.ListingQuery``)
+        as content, and the name the next page starts after (None on the last page)."""
+        from ._listing import scan_page
+
+        model = await self.get(path, content=False, type="directory")
+        _, os_path = await self._resolve(model["path"])
+        model["content"], last = await asyncio.to_thread(
+            scan_page, os_path, model["path"], query, allow_hidden=self.allow_hidden,
+            hide_re=compile_globs(tuple(self.hide_globs)), real_root=self._real_root(),
+        )
+        model["format"] = "json"
+        return model, last
+
     async def _file_model_at(self, api_path: str, os_path: str, content: bool, format: str | None,
                           require_hash: bool) -> dict[str, Any]:
         algorithm = self.hash_algorithm

@@ -129,7 +129,8 @@ class FilesHandler(JupyterHandler):
     def _not_modified(self, mtime: float, etag: str) -> bool:
         if_none_match = self.request.headers.get("If-None-Match")
         if if_none_match:
-            return etag in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*"
+            # Weak comparison: a proxy (or our gzip, where ranges are offered) may send W/"...".
+            return etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")] or if_none_match.strip() == "*"
         since = self.request.headers.get("If-Modified-Since")
         if since:
             try:

@@ -17,11 +17,14 @@ from jupyter_server_core import (
     APIHandler,
     JupyterHandler,
     parse_json_body,
+    start_gzip,
     url_escape,
     url_path_join,
 )
 from tornado import web
 
+from ._conditional import content_etag, current_hash, save_condition, save_lock
+from ._listing import listing_page, listing_query
 from ._manager import ContentsManager
 
 __all__ = ["contents_routes", "files_route", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
@@ -30,6 +33,8 @@ PATH_REGEX = r"(?P<path>(?:(?:/[^/]+)+|/?))"
 CHECKPOINT_ID_REGEX = r"(?P<checkpoint_id>[\w-]+)"
 # Bodies past this size are parsed and answers serialized off the event loop.
 _THREAD_JSON_BYTES = 256 * 1024
+# A big answer is gzip-compressed in a worker thread and sent in pieces of this size.
+_GZIP_PIECE = 1 << 20
 
 
 def _json_default(obj: Any) -> Any:
@@ -75,6 +80,8 @@ class ContentsAPIHandler(APIHandler):
     """Base of the contents handlers: the manager comes in through the route."""
 
     auth_resource = "contents"
+    #: The ETag of the answer when it is not the SHA-1 of the body (a file's content hash).
+    entity_tag: str | None = None
 
     def initialize(self, contents_manager: ContentsManager) -> None:
         self.contents_manager = contents_manager
@@ -106,11 +113,27 @@ class ContentsAPIHandler(APIHandler):
             return
         data, self._json_etag = await asyncio.to_thread(_dumps_with_etag, model)
         self._json_body = data
-        self.finish(data)
+        if status == 200 and self.request.method in ("GET", "HEAD"):
+            # Decided here, not in finish(): a compressed body goes out before finish().
+            self.set_header("Etag", self.entity_tag or self._json_etag)
+            if self.check_etag_header():
+                self.set_status(304)
+                self.finish()
+                return
+        stream = start_gzip(self, len(data))
+        if stream is None:
+            self.finish(data)
+            return
+        for start in range(0, len(data), _GZIP_PIECE):
+            self.write(await asyncio.to_thread(stream.compress, data[start:start + _GZIP_PIECE]))
+            await self.flush()
+        self.finish(stream.finish())
 
     def compute_etag(self) -> str | None:
-        """tornado's Etag (SHA-1 of the body); for a big body computed with it in the worker
-        thread, not on the event loop."""
+        """The content hash when the answer has one; else tornado's Etag (SHA-1 of the body),
+        for a big body computed with it in the worker thread, not on the event loop."""
+        if self.entity_tag is not None:
+            return self.entity_tag
         body = getattr(self, "_json_body", None)
         buffer = self._write_buffer
         if body is not None and len(buffer) == 1 and buffer[0] is body:
@@ -140,9 +163,38 @@ class ContentsHandler(ContentsAPIHandler):
         fmt = self.get_query_argument("format", None) or None
         content = _flag(self, "content", "Content '{value}' is invalid")
         require_hash = _flag(self, "hash", "Hash argument '{value}' is invalid. It must be '0' or '1'.")
+        query = listing_query(self, path)
+        if query is not None:
+            await self.finish_model(await listing_page(self.contents_manager, path, query), location=False)
+            return
+        if content and await self._unchanged_since_client_copy(path, kind):
+            return
+        # Content is read anyway: hash it too, for the ETag.
         model = await self.contents_manager.get(path, content=content, type=kind, format=fmt,
-                                                require_hash=require_hash)
+                                                require_hash=require_hash or content)
+        self.entity_tag = content_etag(model)
+        if not require_hash and model.get("type") != "directory":
+            model["hash"] = model["hash_algorithm"] = None  # the body as without the ETag
         await self.finish_model(model, location=False)
+
+    async def _unchanged_since_client_copy(self, path: str, kind: str | None) -> bool:
+        """Answer 304 from the content hash alone, without reading or encoding the content,
+        when ``If-None-Match`` names the file's current version."""
+        if not self.request.headers.get("If-None-Match") or kind == "directory":
+            return False
+        model = await self.contents_manager.get(path, content=False, type=kind, require_hash=True)
+        self.entity_tag = content_etag(model)
+        if self.entity_tag is None:
+            return False
+        self.set_header("Etag", self.entity_tag)
+        if not self.check_etag_header():
+            self.clear_header("Etag")
+            return False
+        if isinstance(model.get("last_modified"), datetime):
+            self.set_header("Last-Modified", model["last_modified"])
+        self.set_status(304)
+        self.finish()
+        return True
 
     async def patch(self, path: str = "") -> None:
         model = await self.read_model()
@@ -176,17 +228,45 @@ class ContentsHandler(ContentsAPIHandler):
             return
         if model.get("copy_from"):
             raise web.HTTPError(400, "Cannot copy with PUT, only POST")
-        existed = await cm.file_exists(path)
-        chunk = model.get("chunk")
-        if not existed and chunk not in (None, 1):
-            pending = getattr(cm, "upload_in_progress", None)
-            existed = bool(pending is not None and await pending(path))
-        if existed:
-            result = await cm.save(model, path)
-            await self.finish_model(result, 200)
-        else:
-            result = await cm.new(model, path)
-            await self.finish_model(result, 201)
+        async with save_lock(cm, path):
+            condition = save_condition(self, model)
+            if condition is not None and not await self._condition_holds(condition, path):
+                return
+            existed = await cm.file_exists(path)
+            chunk = model.get("chunk")
+            if not existed and chunk not in (None, 1):
+                pending = getattr(cm, "upload_in_progress", None)
+                existed = bool(pending is not None and await pending(path))
+            if existed:
+                result = await cm.save(model, path)
+            else:
+                result = await cm.new(model, path)
+            if condition is not None:
+                # The client tracks versions: hand it the new one (hash field and ETag).
+                digest, algorithm = await current_hash(cm, path)
+                result.update(hash=digest, hash_algorithm=algorithm)
+                if digest:
+                    self.set_header("Etag", f'"{digest}"')
+        await self.finish_model(result, 200 if existed else 201)
+
+    async def _condition_holds(self, condition: Any, path: str) -> bool:
+        """Whether a conditional save may go on; if not, answer 409 with the current hash."""
+        digest, algorithm = await current_hash(self.contents_manager, path)
+        if condition.algorithm and algorithm and condition.algorithm != algorithm:
+            raise web.HTTPError(400, f"hash_algorithm {condition.algorithm!r} does not match the server's "
+                                     f"{algorithm!r}: send the hash a GET with hash=1 returned")
+        if condition.holds(digest):
+            return True
+        message = (f"{path} does not exist: nothing to compare the expected hash with" if digest is None else
+                   f"{path} changed since the version you have: reload it, or save without If-Match or hash "
+                   "to overwrite")
+        self.set_status(409)
+        if digest:
+            self.set_header("Etag", f'"{digest}"')
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message, "reason": "Conflict", "hash": digest,
+                                "hash_algorithm": algorithm}))
+        return False
 
     async def delete(self, path: str = "") -> None:
         await self.contents_manager.delete(path)

@@ -20,6 +20,7 @@ def _error(description: str) -> dict[str, Any]:
 
 _CONTENTS = {"$ref": "#/components/schemas/Contents"}
 _CHECKPOINT = {"$ref": "#/components/schemas/Checkpoint"}
+_CONFLICT = {"$ref": "#/components/schemas/Conflict"}
 _PATH = {"name": "path", "in": "path", "required": True, "schema": {"type": "string"},
          "description": "API path of the item, relative to the contents root"}
 _CHECKPOINT_ID = {"name": "checkpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -31,6 +32,10 @@ def _query(name: str, description: str, enum: list[str] | None = None) -> dict[s
     if enum:
         schema["enum"] = enum
     return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "schema": {"type": "string"}, "description": description}
 
 
 def _with_location(response: dict[str, Any]) -> dict[str, Any]:
@@ -47,16 +52,24 @@ CONTENTS_PATHS: dict[str, Any] = {
                 _query("format", "Format of a file's content", ["text", "base64"]),
                 _query("content", "0 for the model without content", ["0", "1"]),
                 _query("hash", "1 to add hash and hash_algorithm", ["0", "1"]),
+                _query("page_size", "Folders: at most this many entries (1 to 10000), sorted by name"),
+                _query("cursor", "Folders: the next_cursor of the previous page"),
+                _query("stat", "Folders: 0 for entries with name, path and type only", ["0", "1"]),
+                _header("If-None-Match", "ETags the client holds: 304 when one is current"),
             ],
-            "responses": {"200": _json("The model", _CONTENTS), "400": _error("Bad type, format or content"),
+            "responses": {"200": _json("The model (ETag: the content hash of a file or notebook)", _CONTENTS),
+                          "304": {"description": "Not modified: the client's copy is current"},
+                          "400": _error("Bad type, format, content, page_size, cursor or stat"),
                           "404": _error("No such item")},
         },
         "put": {
             "summary": "Save a notebook, file or directory (chunk 1..n, -1 for the last chunk of an upload)",
+            "parameters": [_header("If-Match", "Save only over this version (the GET's ETag), or * for any")],
             "requestBody": {"content": {"application/json": {"schema": _CONTENTS}}},
             "responses": {"200": _with_location(_json("Saved over an existing file", _CONTENTS)),
                           "201": _with_location(_json("Created", _CONTENTS)),
-                          "400": _error("Invalid model"), "404": _error("No such parent directory")},
+                          "400": _error("Invalid model"), "404": _error("No such parent directory"),
+                          "409": _json("The file is not the version If-Match or hash names", _CONFLICT)},
         },
         "post": {
             "summary": "Create an untitled item (type, ext) or a copy (copy_from) in this directory",
@@ -127,7 +140,16 @@ CONTENTS_SCHEMAS: dict[str, Any] = {
             "hash": _NULLABLE_STRING,
             "hash_algorithm": _NULLABLE_STRING,
             "message": {"type": "string", "description": "Notebook validation message, when invalid"},
+            "next_cursor": {"type": "string", "nullable": True,
+                            "description": "Paged listings only: the cursor of the next page, null on the last"},
         },
+    },
+    "Conflict": {
+        "type": "object",
+        "required": ["message", "reason", "hash", "hash_algorithm"],
+        "properties": {"message": {"type": "string"}, "reason": {"type": "string"},
+                       "hash": {**_NULLABLE_STRING, "description": "The current hash; null when there is no file"},
+                       "hash_algorithm": _NULLABLE_STRING},
     },
     "Checkpoint": {
         "type": "object",

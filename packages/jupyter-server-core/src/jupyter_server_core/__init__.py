@@ -8,16 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
+from ._compression import GzipStream, start_gzip
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._web import ServerContext, ServerWebApplication
 
 __all__ = [
     "APIHandler",
+    "GzipStream",
     "JupyterHandler",
     "ServerApp",
     "ServerContext",
     "ServerWebApplication",
+    "start_gzip",
     "__version__",
     "parse_json_body",
     "url_escape",

@@ -308,6 +308,25 @@ class ServerTraits(Configurable):
 
     # -- misc ------------------------------------------------------------------------
     tornado_settings = DictTrait(help="Supply overrides for the tornado.web.Application the server uses.").tag(config=True)
+    compress_responses = Bool(
+        True,
+        help="""Send text-like answers (JSON, notebooks, text files, scripts, styles) gzip-compressed
+        to clients whose Accept-Encoding allows it, as every browser's does. Images, archives and
+        other already-compressed types, partial (Range) answers and tiny bodies always go as they
+        are. Turn off when a proxy in front of the server compresses already.""",
+    ).tag(config=True)
+    compress_min_size = Integer(
+        1400,
+        help="""Bodies shorter than this many bytes are sent uncompressed: below about one network
+        packet, gzip saves no round trip and only costs CPU.""",
+    ).tag(config=True)
+
+    @validate("compress_min_size")
+    def _validate_compress_min_size(self, proposal: Any) -> int:
+        if int(proposal["value"]) < 0:
+            raise ValueError("ServerApp.compress_min_size must be 0 or more bytes")
+        return int(proposal["value"])
+
     autoreload = Bool(False, help="Restart the web application whenever an imported Python file changes (development).").tag(config=True)
     quit_button = Bool(True, help="If True, display a button in the dashboard to quit (shutdown the server).").tag(config=True)
     min_open_files_limit = Integer(None, allow_none=True, help="Gets or sets a lower bound on the open file handles process resource limit.").tag(config=True)

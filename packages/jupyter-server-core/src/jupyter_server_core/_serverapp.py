@@ -25,6 +25,7 @@ from traitlets.utils.text import wrap_paragraphs
 
 from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._compression import gzip_transform
 from ._config_files import (
     INTERNAL_CONFIG_CLASSES,
     NamedJSONFileConfigLoader,
@@ -435,6 +436,8 @@ class ServerApp(JupyterApp, RunningMixin):
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)
+        if self.compress_responses:
+            self.web_app.add_transform(gzip_transform(self.compress_min_size))
 
     def start(self) -> None:
         """Run the server until SIGINT or SIGTERM."""
