@@ -180,7 +180,7 @@ class CSPReportHandler(APIHandler):
     tracks_activity = False
     _LOGGED_BYTES = 4000
 
-    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:
+    def check_origin(self, origin: str | None = None) -> bool:
         return True
 
     def check_xsrf_cookie(self) -> None:

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Awaitable
 from http.client import responses
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from tornado import web
 from tornado.escape import url_escape, xhtml_escape
@@ -221,7 +222,7 @@ class JupyterHandler(web.RequestHandler):
         parts = urlsplit(referer)
         if parts.netloc.lower() == (self.request.host or "").lower():
             return
-        if self._origin_allowed(f"{parts.scheme}://{parts.netloc}"):
+        if self.origin_allowed(f"{parts.scheme}://{parts.netloc}"):
             return
         self.log.warning("Refusing a cross-site %s of %s (Referer from %s)", self.request.method,
                          self.request.path, parts.netloc)

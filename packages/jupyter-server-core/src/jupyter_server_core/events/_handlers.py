@@ -23,7 +23,7 @@ from ._bus import EventBus
 __all__ = ["events_routes", "EventHandler", "SubscribeWebsocket"]
 
 
-class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):
     """Streams every server event, as JSON text frames, to the client until it disconnects.
 
     The subscription starts before the upgrade: events emitted meanwhile (while
