@@ -151,7 +151,7 @@ async def test_weak_tags_never_match_a_save(contents, files):
 ])
 async def test_bad_conditions_are_400(contents, files, headers, extra, words):
     code, body, _ = await contents("PUT", "a.txt", body=text_model("x", **extra), headers=headers)
-    assert code == 400 and words in body["message"] and body["reason"] == "Bad Request"
+    assert code == 400 and words in body["message"] and body["reason"] is None
     assert (files / "a.txt").read_text() == "one\n"
 
 
