@@ -31,7 +31,7 @@ class _ToWebSocket(logging.Handler):
             pass
 
 
-class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class SubscribeWebsocket(WebSocketMixin, WebSocketHandler, JupyterHandler):
     """Streams every server event, as JSON text frames, to the client until it disconnects."""
 
     auth_resource = "events"
