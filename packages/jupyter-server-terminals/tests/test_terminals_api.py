@@ -77,9 +77,9 @@ async def test_unauthenticated_is_403(jp_fetch):
         assert r.code == 403
 
 
-async def test_cross_origin_is_refused(jp_fetch):
+async def test_cross_origin_is_refused(jp_fetch, jp_browser_headers):
     r = await jp_fetch("api", "terminals", method="POST", body="{}", raise_error=False,
-                       headers={"Origin": "http://evil.example"})
+                       headers={**jp_browser_headers, "Origin": "http://evil.example"})
     assert r.code == 404
     r = await jp_fetch("api", "terminals")
     assert json.loads(r.body) == []

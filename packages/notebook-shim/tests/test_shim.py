@@ -36,13 +36,15 @@ def classic_levels(request, levels, write_json, monkeypatch):
     return request.param == "1"
 
 
-async def test_levels_and_formats_take_the_classic_precedence(classic_levels, jp_serverapp, jp_fetch, server_warnings):
+async def test_levels_and_formats_take_the_classic_precedence(classic_levels, jp_serverapp, jp_fetch, server_warnings,
+                                                              jp_browser_headers):
     env_first = classic_levels
     # the first folder wins; in the user folder, json wins over py
     assert jp_serverapp.allow_origin == ("sys-prefix" if env_first else ORIGIN)
     assert jp_serverapp.trust_xheaders is True  # only the sys-prefix level says it
     assert jp_serverapp.allow_credentials is True  # only the system level says it
-    r = await jp_fetch("api", "status", headers={"Origin": ORIGIN}, raise_error=False)
+    # As a logged-in browser: a request carrying the token itself skips the Origin check.
+    r = await jp_fetch("api", "status", headers={**jp_browser_headers, "Origin": ORIGIN}, raise_error=False)
     if env_first:
         assert r.code == 404  # the origin the user folder allows is not allowed: sys-prefix won
     else:
