@@ -295,13 +295,14 @@ class ExtensionManager:
                     self.log.warning("Extension %r has no _load_jupyter_server_extension: nothing loaded", point.name)
                     continue
                 web_app = getattr(self.serverapp, "web_app", None)
-                builtin = isinstance(web_app, ServerWebApplication) and package.name in BUILTIN_ROUTE_OWNERS
-                if builtin:
+                if not (isinstance(web_app, ServerWebApplication) and package.name in BUILTIN_ROUTE_OWNERS):
+                    web_app = None  # an extension's routes: ServerWebApplication puts them first
+                if web_app is not None:
                     web_app.adding_builtin_routes = True
                 try:
                     loaded = self._call(package, point, "_load_jupyter_server_extension", "load")
                 finally:
-                    if builtin:
+                    if web_app is not None:
                         web_app.adding_builtin_routes = False
                 if loaded:
                     point.loaded = True
