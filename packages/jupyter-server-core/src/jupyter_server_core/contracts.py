@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._apispec import ApiSpec
     from ._metrics import ServerMetrics
     from ._web import ActivityTracker, ServerWebApplication
+    from .events import EventBus
 
 __all__ = ["ContentsService", "ExtensionServer", "IdentityService", "KernelService", "SessionService"]
 
@@ -122,6 +123,12 @@ class ExtensionServer(Protocol):
 
     @property
     def identity_provider(self) -> IdentityService: ...
+
+    @property
+    def events(self) -> EventBus: ...
+
+    @property
+    def connection_url(self) -> str: ...
 
 
 if TYPE_CHECKING:
