@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado import web
 
@@ -12,6 +12,9 @@ from ._apispec import ApiSpec
 from ._base_handlers import APIHandler, json_default
 from ._urls import url_path_join
 from ._web import ActivityTracker
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["api_routes"]
 
@@ -123,7 +126,7 @@ class APISpecHandler(APIHandler):
         self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
 
 
-def api_routes(serverapp: Any) -> list[Any]:
+def api_routes(serverapp: ServerApp) -> list[Any]:
     base = serverapp.base_url
     return [
         (url_path_join(base, "/api/?"), APIVersionHandler),
