@@ -164,3 +164,11 @@ async def test_hash_algorithm_is_configurable(jp_fetch, jp_root_dir, jp_server_c
     for params in ({"hash": "1"}, {"hash": "1", "content": "0"}):
         model = json.loads((await jp_fetch("api", "contents", "h.txt", params=params)).body)
         assert model["hash_algorithm"] == "md5" and model["hash"] == hashlib.md5(b"hello\n").hexdigest()
+
+
+def test_contents_managers_fit_the_contents_protocol(tmp_path):
+    from jupyter_server_contents import AsyncLargeFileManager, ContentsManager
+    from jupyter_server_core.contracts import ContentsService
+
+    assert isinstance(AsyncLargeFileManager(root_dir=str(tmp_path)), ContentsService)
+    assert isinstance(ContentsManager(), ContentsService)

@@ -42,6 +42,11 @@ def test_port_out_of_range_is_one_line(jp_environ, port):
     assert not list(jp_environ["runtime"].glob("jpserver-*.json"))
 
 
+@pytest.mark.parametrize("value", ["70000", "eighty"])
+def test_bad_jupyter_port_variable_is_one_line(jp_environ, value):
+    one_line_error(jupyter_server("--allow-root", "--no-browser", env={"JUPYTER_PORT": value}), "JUPYTER_PORT")
+
+
 def test_malformed_json_config_names_file_and_line(jp_environ):
     path = jp_environ["config"] / "jupyter_server_config.json"
     path.write_text('{\n  "ServerApp": {\n    "port": 9999,\n    oops\n  }\n}\n')

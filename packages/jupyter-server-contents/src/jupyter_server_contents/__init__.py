@@ -7,7 +7,7 @@ Installing the wheel enables it (conf.d manifest). On load it builds
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._checkpoints import AsyncCheckpoints, AsyncFileCheckpoints, Checkpoints, FileCheckpoints
 from ._compat import FileManagerCompatMixin
@@ -20,6 +20,9 @@ from ._view import ViewHandler
 
 #: jupyter_server's names of the file-helper mixins (see _compat.py).
 FileManagerMixin = AsyncFileManagerMixin = FileManagerCompatMixin
+
+if TYPE_CHECKING:
+    from ._extension import ContentsHost
 
 __all__ = [
     "AsyncFileManagerMixin",
@@ -49,14 +52,14 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_server_contents"}]
 
 
-def _load_jupyter_server_extension(serverapp: Any) -> None:
+def _load_jupyter_server_extension(serverapp: ContentsHost) -> None:
     """Build the contents manager and add /api/contents, /files/ and their OpenAPI spec."""
     from ._extension import load_contents
 
     load_contents(serverapp)
 
 
-async def _stop_jupyter_server_extension(serverapp: Any) -> None:
+async def _stop_jupyter_server_extension(serverapp: ContentsHost) -> None:
     from ._extension import stop_contents
 
     stop_contents(serverapp)

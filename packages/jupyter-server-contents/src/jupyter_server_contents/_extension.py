@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Protocol
 
+from jupyter_server_core.contracts import ContentsService, ExtensionServer
 from traitlets.utils.importstring import import_item
 
 from ._handlers import contents_routes
@@ -16,13 +17,22 @@ __all__ = ["load_contents", "stop_contents"]
 CONTENTS_SCHEMA_ID = "https://events.jupyter.org/jupyter_server/contents_service/v1"
 
 
-def build_contents_manager(serverapp: Any) -> Any:
+class ContentsHost(ExtensionServer, Protocol):
+    """The ServerApp as this extension uses it: the contract, the traits it reads and the
+    manager it sets."""
+
+    contents_manager_class: type | str
+    preferred_dir: str
+    contents_manager: ContentsService | None
+
+
+def build_contents_manager(serverapp: ContentsHost) -> Any:
     """An instance of ``ServerApp.contents_manager_class`` configured from the server's config."""
     cls = serverapp.contents_manager_class
     if isinstance(cls, str):
         cls = import_item(cls)
     manager = cls(parent=serverapp, log=serverapp.log)
-    legacy_preferred = getattr(serverapp, "preferred_dir", "")
+    legacy_preferred = serverapp.preferred_dir
     if legacy_preferred and not manager.preferred_dir:
         # ServerApp.preferred_dir (deprecated) is an OS path; the manager's is an API path.
         relative = os.path.relpath(os.path.abspath(legacy_preferred), manager.root_dir)
@@ -36,21 +46,21 @@ def build_contents_manager(serverapp: Any) -> Any:
     return manager
 
 
-def load_contents(serverapp: Any) -> None:
+def load_contents(serverapp: ContentsHost) -> None:
     """Set ``serverapp.contents_manager`` and add /api/contents, /files/ and their spec."""
     manager = build_contents_manager(serverapp)
     serverapp.contents_manager = manager
+    assert serverapp.web_app is not None, "extensions load once the web app exists"
     serverapp.web_app.settings["contents_manager"] = manager
-    events = getattr(serverapp, "events", None)
-    if events is not None and hasattr(events, "emit"):
-        manager.emit_event = lambda data: events.emit(CONTENTS_SCHEMA_ID, data)
+    events = serverapp.events
+    manager.emit_event = lambda data: events.emit(CONTENTS_SCHEMA_ID, data)
     serverapp.web_app.add_handlers(".*$", contents_routes(serverapp.base_url, manager))
     serverapp.api_spec.add(CONTENTS_PATHS, CONTENTS_SCHEMAS)
     info = getattr(manager, "info_string", None)
     serverapp.log.info(info() if callable(info) else f"Contents served by {type(manager).__name__}")
 
 
-def stop_contents(serverapp: Any) -> None:
-    manager = getattr(serverapp, "contents_manager", None)
+def stop_contents(serverapp: ContentsHost) -> None:
+    manager = serverapp.contents_manager
     if isinstance(manager, ContentsManager):
         manager.close()

@@ -5,13 +5,17 @@ Kernels, kernelspecs and sessions over REST and WebSocket; auth; config; extensi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
 from ._compression import GzipStream, start_gzip
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._web import ServerContext, ServerWebApplication
+
+if TYPE_CHECKING:
+    # Private alias: `jupyter_server_core.ServerApp` stays the lazy __getattr__ below.
+    from ._serverapp import ServerApp as _ServerApp
 
 __all__ = [
     "APIHandler",
@@ -43,7 +47,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_server_core"}]
 
 
-def _load_jupyter_server_extension(serverapp: Any) -> None:
+def _load_jupyter_server_extension(serverapp: _ServerApp) -> None:
     """The core services (kernels, kernelspecs, sessions) load as the first extension."""
     from ._services import load_core_services
 

@@ -7,7 +7,7 @@ import inspect
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado import web
 
@@ -15,6 +15,9 @@ from ._apispec import ApiSpec
 from ._base_handlers import CSP_REPORT_PATH, APIHandler, JupyterHandler, json_default
 from ._urls import url_path_join
 from ._web import ActivityTracker
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["api_routes"]
 
@@ -211,7 +214,7 @@ class ShutdownHandler(JupyterHandler):
         self.request_stop()
 
 
-def api_routes(serverapp: Any) -> list[Any]:
+def api_routes(serverapp: ServerApp) -> list[Any]:
     base = serverapp.base_url
     return [
         (url_path_join(base, "/api/?"), APIVersionHandler),

@@ -31,15 +31,24 @@ INTERNAL_CONFIG_CLASSES = {
 
 def class_options_help(classes: Iterable[type[Configurable]]) -> Iterator[str]:
     """``--help-all``'s class sections, each option once: under the first listed class that
-    has it (parents come first), and a class without options of its own is left out."""
+    has it (parents come first). A class without options of its own is named in the section
+    of the parent whose options it takes."""
     shown: set[int] = set()
+    sections: dict[type, tuple[list[Any], list[str]]] = {}
     for cls in classes:
         traits = [t for _, t in sorted(cls.class_traits(config=True).items()) if id(t) not in shown]
-        if not traits:
+        if traits:
+            shown.update(id(t) for t in traits)
+            sections[cls] = (traits, [])
             continue
-        shown.update(id(t) for t in traits)
+        parent = next((base for base in cls.__mro__[1:] if base in sections), None)
+        if parent is not None:
+            sections[parent][1].append(cls.__name__)
+    for cls, (traits, alike) in sections.items():
         yield f"{cls.__name__} options"
         yield "-" * len(f"{cls.__name__} options")
+        if alike:
+            yield f"(the same options apply to {', '.join(alike)})"
         yield from (cls.class_get_trait_help(t) for t in traits)
         yield ""
 

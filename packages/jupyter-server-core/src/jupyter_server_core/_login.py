@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from tornado import web
@@ -13,6 +13,9 @@ from tornado.escape import xhtml_escape
 from ._base_handlers import JupyterHandler
 from ._urls import is_same_origin_path, url_path_join
 from .auth._identity import _anonymous_user
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["LoginHandler", "LogoutHandler", "login_routes"]
 
@@ -129,7 +132,7 @@ class LogoutHandler(JupyterHandler):
         self.finish(_PAGE.format(title="Jupyter Server: logged out", body=body))
 
 
-def login_routes(serverapp: Any) -> list[Any]:
+def login_routes(serverapp: ServerApp) -> list[Any]:
     """Routes of the login and logout pages, with the classes the identity provider names."""
     base = serverapp.base_url
     # (path, handler) or, as JupyterHub's provider gives, (path, handler, kwargs).

@@ -11,12 +11,15 @@ import bisect
 import math
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado import web
 
 from ._base_handlers import JupyterHandler
 from ._urls import url_path_join
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["ServerMetrics", "MetricsHandler", "metrics_routes", "BUCKETS"]
 
@@ -42,7 +45,7 @@ class ServerMetrics:
     ``terminal_currently_running_total`` this way).
     """
 
-    def __init__(self, serverapp: Any) -> None:
+    def __init__(self, serverapp: ServerApp) -> None:
         self.serverapp = serverapp
         self._requests: dict[tuple[str, str, str], _Series] = {}
         self._gauges: dict[str, tuple[str, GaugeSource]] = {}
@@ -183,7 +186,7 @@ class _Combined:
         yield from self.metrics.collect()
 
 
-def metrics_routes(serverapp: Any) -> list[Any]:
+def metrics_routes(serverapp: ServerApp) -> list[Any]:
     return [
         (url_path_join(serverapp.base_url, "metrics"), MetricsHandler,
          {"metrics": serverapp.metrics, "authenticate": serverapp.authenticate_prometheus}),

@@ -8,10 +8,13 @@ redirect to, and the root says that a server runs here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._base_handlers import JupyterHandler
 from ._urls import url_path_join
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["RootHandler", "root_routes"]
 
@@ -52,7 +55,7 @@ class RootHandler(JupyterHandler):
         self.finish(_LANDING)
 
 
-def root_routes(serverapp: Any) -> list[Any]:
+def root_routes(serverapp: ServerApp) -> list[Any]:
     """The root route; extensions launched as ``jupyter <name>`` add their own over it."""
     target = url_path_join(serverapp.base_url, serverapp.default_url)
     return [(url_path_join(serverapp.base_url, "/?"), RootHandler, {"default_url": target})]

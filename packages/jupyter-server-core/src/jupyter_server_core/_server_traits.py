@@ -51,14 +51,12 @@ class ServerTraits(Configurable):
 
     @default("port")
     def _port_default(self) -> int:
-        return int(os.environ.get("JUPYTER_PORT", 8888))
+        # traitlets does not validate a dynamic default: check the variable here.
+        return _port_number(os.environ.get("JUPYTER_PORT", "8888"), "JUPYTER_PORT")
 
     @validate("port")
     def _validate_port(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 0 <= value <= 65535:
-            raise ValueError(f"ServerApp.port must be 1-65535 (or 0 for any free port), not {value}")
-        return value
+        return _port_number(proposal["value"], "ServerApp.port")
 
     port_retries = Integer(
         50,
@@ -331,3 +329,13 @@ class ServerTraits(Configurable):
     quit_button = Bool(True, help="If True, display a button in the dashboard to quit (shutdown the server).").tag(config=True)
     min_open_files_limit = Integer(None, allow_none=True, help="Gets or sets a lower bound on the open file handles process resource limit.").tag(config=True)
     pylab = Unicode("disabled", help="Ignored: call %matplotlib inside a notebook instead.").tag(config=True)
+
+
+def _port_number(value: Any, source: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise ValueError(f"{source} must be a port number, not {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise ValueError(f"{source} must be 1-65535 (or 0 for any free port), not {port}")
+    return port

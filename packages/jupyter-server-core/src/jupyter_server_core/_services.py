@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._urls import url_path_join
+
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp
 
 __all__ = ["load_core_services"]
 
 
-def load_core_services(serverapp: Any) -> None:
+def load_core_services(serverapp: ServerApp) -> None:
     """Add the kernels, kernelspecs and sessions routes and their OpenAPI paths."""
     from .kernels._handlers import KERNEL_ID_REGEX, kernel_routes
     from .kernels._openapi import KERNEL_PATHS, KERNEL_SCHEMAS
@@ -42,6 +45,7 @@ def load_core_services(serverapp: Any) -> None:
             KernelWebsocketHandler,
             {"kernel_manager": km, "serverapp": serverapp},
         ))
+    assert serverapp.web_app is not None, "the core services load once the web app exists"
     serverapp.web_app.add_handlers(".*$", routes)
     serverapp.api_spec.add(KERNEL_PATHS, KERNEL_SCHEMAS)
     serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)

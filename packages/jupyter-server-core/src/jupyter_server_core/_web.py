@@ -13,7 +13,7 @@ import tornado.web
 if TYPE_CHECKING:
     from .auth import Authorizer, IdentityProvider, LoginThrottle
 
-__all__ = ["ServerContext", "ServerWebApplication", "ActivityTracker"]
+__all__ = ["BUILTIN_ROUTE_OWNERS", "ServerContext", "ServerWebApplication", "ActivityTracker"]
 
 
 class ActivityTracker:
@@ -65,8 +65,19 @@ class ServerContext:
     serverapp: Any = None
 
 
+#: The wheels whose routes are the server's own: any other extension's routes win over them.
+BUILTIN_ROUTE_OWNERS = frozenset(
+    {"jupyter_server_core", "jupyter_server_contents", "jupyter_server_terminals", "jupyter_server_nbconvert"}
+)
+
+
 class ServerWebApplication(tornado.web.Application):
-    """tornado's Application with the typed server context attached."""
+    """tornado's Application with the typed server context attached.
+
+    Route precedence, the one rule (docs/architecture.md): an extension's routes win over the
+    server's own (the core's and those of the wheels in BUILTIN_ROUTE_OWNERS); between two
+    other extensions, the one loaded first wins, as in jupyter_server 2.x.
+    """
 
     def __init__(
         self,
@@ -75,4 +86,20 @@ class ServerWebApplication(tornado.web.Application):
         **settings: Any,
     ) -> None:
         self.context = context
+        #: True while a built-in wheel adds its routes (set by the ExtensionManager).
+        self.adding_builtin_routes = False
+        self._extension_groups = 0
         super().__init__(handlers, **settings)
+
+    def add_handlers(self, host_pattern: str, host_handlers: Any) -> None:
+        """Add a group of routes; tornado asks the groups in order and the first match answers.
+
+        tornado puts each new group after the earlier ones (before the constructor's routes).
+        A built-in wheel's group stays there; an extension's moves ahead of every built-in
+        group, after the extensions' groups added before it.
+        """
+        super().add_handlers(host_pattern, host_handlers)
+        if not self.adding_builtin_routes:
+            rules = self.default_router.rules
+            rules.insert(self._extension_groups, rules.pop(-2))
+            self._extension_groups += 1

@@ -7,10 +7,8 @@ service) and ``POST /nbconvert/<format>`` a posted one. Installing the wheel ena
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._convert import Conversion, Converter, NotebookError, UnknownFormat, notebook_from_model
-from ._extension import load_nbconvert, nbconvert_routes, stop_nbconvert
+from ._extension import NbconvertHost, load_nbconvert, nbconvert_routes, stop_nbconvert
 from ._handlers import NbconvertFileHandler, NbconvertFormatsHandler, NbconvertPostHandler
 
 __all__ = [
@@ -30,9 +28,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_server_nbconvert"}]
 
 
-def _load_jupyter_server_extension(serverapp: Any) -> None:
+def _load_jupyter_server_extension(serverapp: NbconvertHost) -> None:
     load_nbconvert(serverapp)
 
 
-async def _stop_jupyter_server_extension(serverapp: Any) -> None:
+async def _stop_jupyter_server_extension(serverapp: NbconvertHost) -> None:
     await stop_nbconvert(serverapp)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jupyter_server_core import APIHandler, JupyterHandler
+from jupyter_server_core.contracts import ContentsService
 from tornado import web
 
 from ._convert import Conversion, Converter, NotebookError, UnknownFormat, notebook_from_model
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["NbconvertFormatsHandler", "NbconvertFileHandler", "NbconvertPostHandler"]
 
 #: Returns the server's contents manager, or None when no contents service is loaded.
-ContentsProvider = Callable[[], Any]
+ContentsProvider = Callable[[], ContentsService | None]
 
 
 class NbconvertFormatsHandler(APIHandler):
@@ -107,14 +108,14 @@ class NbconvertFileHandler(_ConvertedDocumentHandler):
         path = path.strip("/")
         model = await self._notebook_model(cm, path)
         name = posixpath.splitext(model.get("name") or posixpath.basename(path))[0]
-        directory = os.path.join(str(getattr(cm, "root_dir", "") or self.root_dir),
+        directory = os.path.join(cm.root_dir or self.root_dir,
                                  *posixpath.dirname(path).split("/"))
         modified = _as_datetime(model.get("last_modified"))
         conversion = await self.convert(fmt, model["content"], name=name, directory=directory,
                                         modified=modified, what=path)
         self.send(conversion, modified)
 
-    async def _notebook_model(self, cm: Any, path: str) -> dict[str, Any]:
+    async def _notebook_model(self, cm: ContentsService, path: str) -> dict[str, Any]:
         try:
             info = await cm.get(path, content=False)
             kind = info.get("type")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from jupyter_server_core import url_path_join
+from jupyter_server_core.contracts import ExtensionServer
 
 from ._apispec import TERMINAL_PATHS, TERMINAL_SCHEMAS
 from ._handlers import TerminalHandler, TerminalRootHandler
@@ -14,6 +15,15 @@ from ._websocket import TerminalWebSocketHandler
 __all__ = ["terminal_routes", "load_terminals", "start_terminals", "stop_terminals", "busy_count"]
 
 _NAME = r"([^/]+)"
+
+
+class TerminalsHost(ExtensionServer, Protocol):
+    """The ServerApp as this extension uses it: the contract, the traits it reads and the
+    manager it sets."""
+
+    terminals_enabled: bool
+    terminado_settings: dict[str, Any]
+    terminal_manager: TerminalManager
 
 
 def terminal_routes(base_url: str, terminals: TerminalManager) -> list[Any]:
@@ -26,7 +36,7 @@ def terminal_routes(base_url: str, terminals: TerminalManager) -> list[Any]:
     ]
 
 
-def load_terminals(serverapp: Any) -> None:
+def load_terminals(serverapp: TerminalsHost) -> None:
     """Create the TerminalManager and add the routes, unless ``ServerApp.terminals_enabled`` is False."""
     if not serverapp.terminals_enabled:
         serverapp.log.info("Terminals are disabled (ServerApp.terminals_enabled = False)")
@@ -41,6 +51,7 @@ def load_terminals(serverapp: Any) -> None:
         on_activity=lambda: serverapp.activity.touch("terminals"),
     )
     serverapp.terminal_manager = manager
+    assert serverapp.web_app is not None, "extensions load once the web app exists"
     serverapp.web_app.add_handlers(".*$", terminal_routes(serverapp.base_url, manager))
     # What jupyter_server 2.x frontends (JupyterLab's page config) read from the settings.
     serverapp.web_app.settings["terminals_available"] = True
@@ -53,18 +64,18 @@ def load_terminals(serverapp: Any) -> None:
     serverapp.log.debug("Terminals use the shell %s", manager.shell_command)
 
 
-def _manager_of(serverapp: Any) -> TerminalManager | None:
+def _manager_of(serverapp: TerminalsHost) -> TerminalManager | None:
     manager = getattr(serverapp, "terminal_manager", None)
     return manager if isinstance(manager, TerminalManager) else None
 
 
-async def start_terminals(serverapp: Any) -> None:
+async def start_terminals(serverapp: TerminalsHost) -> None:
     manager = _manager_of(serverapp)
     if manager is not None:
         manager.start_culling()
 
 
-async def stop_terminals(serverapp: Any) -> None:
+async def stop_terminals(serverapp: TerminalsHost) -> None:
     manager = _manager_of(serverapp)
     if manager is not None:
         count = len(manager)
@@ -73,6 +84,6 @@ async def stop_terminals(serverapp: Any) -> None:
             serverapp.log.info("Ended %d terminal(s)", count)
 
 
-def busy_count(serverapp: Any) -> int:
+def busy_count(serverapp: TerminalsHost) -> int:
     manager = _manager_of(serverapp)
     return len(manager) if manager is not None else 0

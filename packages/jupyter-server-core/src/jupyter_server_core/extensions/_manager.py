@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from .._web import BUILTIN_ROUTE_OWNERS, ServerWebApplication
 from ._confd import Decision, Mention, resolve_enabled_extensions
 
 __all__ = [
@@ -293,7 +294,17 @@ class ExtensionManager:
                 if point._hook("_load_jupyter_server_extension") is None:
                     self.log.warning("Extension %r has no _load_jupyter_server_extension: nothing loaded", point.name)
                     continue
-                if self._call(package, point, "_load_jupyter_server_extension", "load"):
+                web_app = getattr(self.serverapp, "web_app", None)
+                if not (isinstance(web_app, ServerWebApplication) and package.name in BUILTIN_ROUTE_OWNERS):
+                    web_app = None  # an extension's routes: ServerWebApplication puts them first
+                if web_app is not None:
+                    web_app.adding_builtin_routes = True
+                try:
+                    loaded = self._call(package, point, "_load_jupyter_server_extension", "load")
+                finally:
+                    if web_app is not None:
+                        web_app.adding_builtin_routes = False
+                if loaded:
                     point.loaded = True
                     self.log.debug("Loaded extension %s", point.name)
 

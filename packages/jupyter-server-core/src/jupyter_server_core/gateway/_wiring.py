@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._client import GatewayClient
+
+if TYPE_CHECKING:
+    from .._serverapp import ServerApp
 
 __all__ = ["configure_gateway", "gateway_kwargs"]
 
@@ -28,7 +31,7 @@ def _class_pairs() -> dict[str, tuple[type, type]]:
     }
 
 
-def configure_gateway(serverapp: Any) -> GatewayClient:
+def configure_gateway(serverapp: ServerApp) -> GatewayClient:
     """Build the server's GatewayClient; with ``GatewayClient.url`` set, make the gateway
     classes the kernel spec, kernel, session and WebSocket classes.
 
