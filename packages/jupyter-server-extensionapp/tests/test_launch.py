@@ -204,3 +204,14 @@ def test_show_config_merges_the_app_and_server_config_files(tmp_path):
                        env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert str(app_file) in p.stdout and str(server_file) in p.stdout
+
+
+def test_generate_config_writes_the_app_config_file_with_the_server_classes(tmp_path):
+    env = isolated_env(tmp_path)
+    p = subprocess.run([sys.executable, "-c", "from example_ext import main; main()", "--generate-config", "-y"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    written = (tmp_path / "config" / "jupyter_example_config.py").read_text()
+    assert "# c.ExampleApp.greeting = " in written and "# c.ServerApp.port = " in written
+    # ServerApp's traits once, under ServerApp only (not under the classes it is built from).
+    assert "c.ServerTraits." not in written and written.count("# c.ServerApp.port = ") == 1
