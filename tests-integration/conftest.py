@@ -52,3 +52,12 @@ def full_venv(make_venv: Callable[..., Venv], tmp_path_factory: pytest.TempPathF
         wheel = build_example_extension(tmp_path_factory.mktemp("example"))
         venv.pip("install", "-q", "--no-index", "--no-deps", wheel)
     return venv
+
+
+@pytest.fixture(scope="session")
+def frontends_venv(make_venv: Callable[..., Venv]) -> Venv:
+    """Our full install, then the one command docs/frontends.md documents:
+    ``pip install jupyterlab notebook`` (shared by the modules that run the frontends)."""
+    venv = make_venv("frontends", META, extra=("ipykernel",))
+    venv.pip("install", "-q", "jupyterlab", "notebook")
+    return venv

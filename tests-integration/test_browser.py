@@ -20,7 +20,6 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ DRIVER = BROWSER / "driver.js"
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 META = "jupyter-server"
-FRONTENDS = ("jupyterlab", "notebook")  # the one documented command: pip install jupyterlab notebook
 RENAMED = "renamed-in-notebook7.ipynb"  # the name driver.js gives the Notebook 7 notebook
 
 # Building the venv (pip install jupyterlab notebook) and two browser sessions.
@@ -57,14 +55,6 @@ def node() -> str:
     if not (BROWSER / "node_modules" / "playwright-core" / "package.json").is_file():
         _missing("playwright-core is not installed (npm ci in tests-integration/browser)")
     return str(node)
-
-
-@pytest.fixture(scope="module")
-def frontends_venv(make_venv: Callable[..., Venv]) -> Venv:
-    """Our full install, then the one documented command."""
-    venv = make_venv("frontends", META, extra=("ipykernel",))
-    venv.pip("install", "-q", *FRONTENDS)
-    return venv
 
 
 _PROBE = """

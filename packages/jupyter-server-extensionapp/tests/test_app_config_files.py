@@ -80,3 +80,16 @@ async def test_a_broken_conf_d_file_is_named_and_skipped(jp_environ, jp_serverap
     app._link_jupyter_server_extension(jp_serverapp)
     assert app.greeting == "Salut"
     assert any(str(folder / "bad.json") in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def appending_server_config(jp_environ):
+    (jp_environ["config"] / "jupyter_server_config.py").write_text("c.ServerApp.local_hostnames.append('extra-host')\n")
+    (jp_environ["config"] / "jupyter_example_config.py").write_text("c.ServerApp.local_hostnames.append('app-host')\n")
+    return jp_environ
+
+
+async def test_appends_of_the_server_config_apply_once(appending_server_config, jp_serverapp):
+    # The server's files win: the app's append is overridden, the server's applies once.
+    assert jp_serverapp.local_hostnames.count("extra-host") == 1
+    assert "app-host" not in jp_serverapp.local_hostnames

@@ -185,3 +185,33 @@ def test_help_lists_the_app_and_server_options(tmp_path):
                        env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert "--ExampleApp.greeting=<Unicode>" in p.stdout and "--ServerApp.port=<Int>" in p.stdout
+
+
+def test_show_config_merges_the_app_and_server_config_files(tmp_path):
+    env = isolated_env(tmp_path)
+    app_file = tmp_path / "config" / "jupyter_example_config.py"
+    app_file.write_text("c.ServerApp.port = 4321\nc.ServerApp.max_body_size = 1234\nc.ExampleApp.greeting = 'Hej'\n")
+    server_file = tmp_path / "config" / "jupyter_server_config.json"
+    server_file.write_text(json.dumps({"ServerApp": {"max_body_size": 999}}))
+    p = subprocess.run([sys.executable, "-c", "from example_ext import main; main()", "--show-config-json", "--port=5432"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    shown = json.loads(p.stdout)
+    # The command line, then the server's file, then the app's file.
+    assert shown["ServerApp"]["port"] == 5432 and shown["ServerApp"]["max_body_size"] == 999
+    assert shown["ExampleApp"]["greeting"] == "Hej"
+    p = subprocess.run([sys.executable, "-c", "from example_ext import main; main()", "--show-config"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert str(app_file) in p.stdout and str(server_file) in p.stdout
+
+
+def test_generate_config_writes_the_app_config_file_with_the_server_classes(tmp_path):
+    env = isolated_env(tmp_path)
+    p = subprocess.run([sys.executable, "-c", "from example_ext import main; main()", "--generate-config", "-y"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    written = (tmp_path / "config" / "jupyter_example_config.py").read_text()
+    assert "# c.ExampleApp.greeting = " in written and "# c.ServerApp.port = " in written
+    # ServerApp's traits once, under ServerApp only (not under the classes it is built from).
+    assert "c.ServerTraits." not in written and written.count("# c.ServerApp.port = ") == 1

@@ -18,6 +18,7 @@ from traitlets import (
     Bytes,
     DottedObjectName,
     Float,
+    HasTraits,
     Integer,
     List,
     Unicode,
@@ -27,14 +28,15 @@ from traitlets import (
 )
 from traitlets import Dict as DictTrait
 from traitlets import Type as TypeTrait
-from traitlets.config import Configurable
 
 from ._directories import existing_directory
 
 __all__ = ["ServerTraits"]
 
 
-class ServerTraits(Configurable):
+# HasTraits, not Configurable: the traits are ServerApp's, so --generate-config, --help-all
+# and config sections name them ServerApp.* only (a Configurable base would be listed too).
+class ServerTraits(HasTraits):
     """Traits only; ServerApp derives from this. Read by the app, never by handlers."""
 
     # -- network ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ import warnings
 from typing import Any
 
 from jupyter_core.application import JupyterApp, base_aliases, base_flags
-from jupyter_core.paths import secure_write
+from jupyter_core.paths import jupyter_data_dir, secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
 from traitlets import Bool, Instance, TraitError, Unicode, default
@@ -33,6 +33,7 @@ from ._config_files import (
     OnceFilter,
     class_options_help,
 )
+from ._directories import prepare_private_dir
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
 from ._network import ServerStartError
@@ -259,6 +260,9 @@ class ServerApp(JupyterApp, RunningMixin):
         super().initialize(argv)
         if self._dispatching:
             return  # a subcommand runs
+        # Extensions keep state in the data dir (jupyter_server_fileid's database): make it
+        # exist before any of them links, on a fresh account too.
+        prepare_private_dir(jupyter_data_dir(), "Jupyter data directory", self.log)
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
         self.events = EventBus(self)

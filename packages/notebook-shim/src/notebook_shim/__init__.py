@@ -22,9 +22,10 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _link_jupyter_server_extension(serverapp: Any) -> None:
     """Apply the classic config before the server builds its managers, web app and sockets."""
-    from ._apply import apply_classic_config
+    from ._apply import apply_classic_config, prepare_ipython_dir
 
     apply_classic_config(serverapp)
+    prepare_ipython_dir(serverapp.log)
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:

@@ -31,7 +31,7 @@ from ._traits import (
     server_spellings_of,
 )
 
-__all__ = ["apply_classic_config", "apply_classic_extensions", "warn_once", "warn_unclaimed"]
+__all__ = ["apply_classic_config", "apply_classic_extensions", "prepare_ipython_dir", "warn_once", "warn_unclaimed"]
 
 _MIGRATE_HINT = "(`jupyter server migrate` rewrites the classic config files for you)"
 
@@ -216,3 +216,19 @@ def apply_classic_extensions(serverapp: Any, classic: ClassicConfig) -> None:
         where = Path(source) if os.path.isabs(source) else None
         mention = Mention(True, "classic notebook config (NotebookApp.nbserver_extensions)", where)
         manager.link_extension(name, Decision(name, True, mention, f"enabled in {source} by NotebookApp.nbserver_extensions"))
+
+
+def prepare_ipython_dir(log: Any) -> None:
+    """Make the IPython directory (``$IPYTHONDIR`` or ``~/.ipython``) exist when IPython is
+    installed, as a fresh start of jupyter_server 2.x with notebook-shim does (the classic
+    nbextensions path looks there; kernels keep their profile there). A failure is one
+    warning naming it."""
+    import importlib.util
+
+    if importlib.util.find_spec("IPython") is None:
+        return
+    path = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        log.warning("Could not create the IPython directory %s: %s", path, exc.strerror or exc)
