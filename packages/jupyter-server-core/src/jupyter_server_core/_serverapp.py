@@ -21,6 +21,7 @@ from jupyter_core.paths import jupyter_data_dir, secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
 from traitlets import Bool, Instance, TraitError, Unicode, default
+from traitlets.config import Configurable
 from traitlets.utils.text import wrap_paragraphs
 
 from ._apispec import CORE_PATHS, ApiSpec
@@ -224,9 +225,15 @@ class ServerApp(JupyterApp, RunningMixin):
         try:
             for section in sorted(INTERNAL_CONFIG_CLASSES.keys() & cfg.keys()):
                 public = INTERNAL_CONFIG_CLASSES[section]
+                # GatewayClientConfig is a Configurable base and is read; ServerApp's trait
+                # groups are plain HasTraits and are not: say which, never stay silent.
+                owners = [c for c in self.classes if c.__name__ == public]
+                read = any(issubclass(base, Configurable) for c in owners for base in c.__mro__
+                           if base.__name__ == section)
+                effect = "it applies" if read else "it is ignored"
                 for trait in cfg[section]:
-                    self.log.warning("%s.%s: %s is an internal name; it applies, but write %s.%s",
-                                     section, trait, section, public, trait)
+                    self.log.warning("%s.%s: %s is an internal name and %s; write %s.%s",
+                                     section, trait, section, effect, public, trait)
             super()._load_config(cfg, section_names, traits)
         finally:
             self._told.active = False
