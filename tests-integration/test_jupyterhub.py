@@ -104,16 +104,22 @@ class HubProcess(ServerProcess):
             return bool(r.status == 200)
 
 
-def _venv_processes(venv: Venv, but: int) -> list[int]:
-    """Processes running a program of ``venv`` (the single-user server, its kernels), but ``but``."""
+def _processes_with(*needles: bytes, but: int = 0) -> list[int]:
+    """Processes whose command line (arguments NUL-separated) holds every one of ``needles``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == but:
             continue
         with suppress(OSError):  # gone meanwhile, or not ours to read
-            if str(venv.path).encode() in (entry / "cmdline").read_bytes():
+            cmdline = (entry / "cmdline").read_bytes()
+            if all(needle in cmdline for needle in needles):
                 found.append(int(entry.name))
     return found
+
+
+def _venv_programs(venv: Venv, but: int) -> list[int]:
+    """The venv's programs running (a single-user server, its kernels), the Hub ``but`` left out."""
+    return _processes_with((str(venv.path) + os.sep).encode(), but=but)
 
 
 @contextmanager
@@ -126,14 +132,15 @@ def _running_hub(venv: Venv, proxy: Path, work: Path) -> Iterator[HubProcess]:
     env = {**venv.run_env(), **user_dirs(work / "hub-home")}
     argv = [str(venv.bin / "jupyterhub"), "-f", str(work / "jupyterhub_config.py")]
     hub = HubProcess(argv, env, work, ports["public"], TOKEN, work / "hub.log")
+    proxy_args = (str(proxy).encode(), b"--api-port\0%d\0" % ports["proxy_api"])  # ours alone
     try:
         hub.wait_ready(timeout=120)
+        assert _processes_with(*proxy_args), "the Hub's proxy is not among the processes"
         yield hub
     finally:
         hub.stop(timeout=60)
-        leftovers = _venv_processes(venv, but=hub.proc.pid)
-        with suppress(OSError, ValueError):
-            leftovers.append(int((work / "proxy.pid").read_text()))
+        # Left by a Hub that had to be killed: its servers, kernels and proxy, each by its id.
+        leftovers = _venv_programs(venv, but=hub.proc.pid) + _processes_with(*proxy_args)
         for pid in leftovers:
             with suppress(OSError):  # already gone
                 os.kill(pid, signal.SIGKILL)
@@ -183,7 +190,7 @@ async def test_a_person_uses_our_server_through_a_real_jupyterhub(
         assert user_server.status("api") != 200
 
         async def gone() -> bool:
-            return not _venv_processes(hub_venv, but=hub.proc.pid)
+            return not _venv_programs(hub_venv, but=hub.proc.pid)
 
         await wait_for(gone, timeout=60)
 
