@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Drives Debian's chromium through JupyterLab 4 or Notebook 7 as a person would, on a running
-// server. Invoked by tests-integration/test_browser.py:
+// server. Invoked by tests-integration/test_browser.py (and, for the hub scenario, a person
+// at a real JupyterHub, see hub.js, by test_jupyterhub.py):
 //
-//   node driver.js <lab|notebook>
+//   node driver.js <lab|notebook|hub>
 //
 // with JUPYTER_URL (the server's base URL, ending in "/"), JUPYTER_TOKEN and ARTIFACTS (a
 // folder for screenshots, taken on failure, or at the end too with SCREENSHOTS=always) in the
@@ -197,17 +198,22 @@ async function save(context, page, filePath, expected) {
 
 // --- JupyterLab ---
 
-async function lab(context, page) {
-  await step("open JupyterLab with the token", async () => {
-    await page.goto(`${BASE}lab?token=${TOKEN}`, { timeout: TIMEOUT });
-    await page.locator(".jp-Launcher").waitFor({ timeout: TIMEOUT });
-  });
+// Click the launcher's Python notebook card; the new notebook's name goes to results.notebook.
+async function newNotebookFromLauncher(page) {
   const notebookCard = page.locator(".jp-LauncherCard[data-category='Notebook']").first();
   await step("create a Python notebook from the launcher", async () => {
     await notebookCard.click();
     await page.locator(".jp-NotebookPanel:visible").first().waitFor({ timeout: TIMEOUT });
   });
   results.notebook = await page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel").innerText();
+}
+
+async function lab(context, page) {
+  await step("open JupyterLab with the token", async () => {
+    await page.goto(`${BASE}lab?token=${TOKEN}`, { timeout: TIMEOUT });
+    await page.locator(".jp-Launcher").waitFor({ timeout: TIMEOUT });
+  });
+  await newNotebookFromLauncher(page);
   await step("wait for the kernel to be idle", () => waitKernelIdle(page));
   await runFirstCell(page, "print(6*7)", "42");
   await save(context, page, results.notebook, "42");
@@ -311,9 +317,11 @@ async function notebook(context, page) {
 
 async function main() {
   const scenario = process.argv[2];
-  const scenarios = { lab, notebook };
+  // hub.js (a person at a real JupyterHub) is handed the helpers it shares with the others.
+  const hub = require("./hub.js")({ step, api, newNotebookFromLauncher, waitKernelIdle, runFirstCell, save, results, TIMEOUT });
+  const scenarios = { lab, notebook, hub };
   if (!scenarios[scenario] || !BASE || !TOKEN) {
-    throw new Error("usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <lab|notebook>");
+    throw new Error(`usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <${Object.keys(scenarios).join("|")}>`);
   }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "jupyter-browser-profile-"));
   let context;

@@ -117,5 +117,7 @@ def test_a_hub_token_opens_jupyterlab_and_the_apis(singleuser: str) -> None:
 
 def test_without_a_hub_token_the_server_refuses(singleuser: str) -> None:
     assert fetch(singleuser + "api/contents", token="not-a-token")[0] == 403
+    # A browser is sent to the Hub's OAuth authorize URL, whose state remembers where it was.
     status, location, _ = fetch(singleuser + "lab", token=None)
-    assert status == 302 and "/user/alice/login" in location, (status, location)
+    assert status == 302 and location.startswith("/hub/api/oauth2/authorize?client_id=jupyterhub-user-alice&"), location
+    assert location.count("?") == 1 and "&state=" in location and "next=" not in location, location

@@ -138,6 +138,10 @@ class JupyterHandler(web.RequestHandler):
         # A token in a page URL must never travel to another site through Referer.
         self.set_header("Referrer-Policy", "same-origin")
         self.set_cors_headers()
+        # Extra headers from the tornado ``headers`` setting (ServerApp.tornado_settings, or
+        # an extension such as JupyterHub's single-user one) come last: they win.
+        for name, value in self.settings.get("headers", {}).items():
+            self.set_header(name, value)
 
     @property
     def content_security_policy(self) -> str:
@@ -284,12 +288,19 @@ class JupyterHandler(web.RequestHandler):
         """Pages redirect to the login page; APIs (see APIHandler) answer 403."""
         if self.request.method in ("GET", "HEAD"):
             url = self.get_login_url()
-            self.redirect(url + "?next=" + url_escape(self.request.uri or "/"))
+            # As tornado's @authenticated does: a login URL with a query of its own (an
+            # OAuth authorize URL carrying its state, as JupyterHub's) gets no `next`.
+            if "?" not in url:
+                url += "?next=" + url_escape(self.request.uri or "/")
+            self.redirect(url)
             return
         raise web.HTTPError(403, "Not authenticated")
 
     def get_login_url(self) -> str:
-        return url_path_join(self.base_url, "login")
+        """Where an unauthenticated page request is sent: tornado's ``login_url`` setting,
+        which the server sets to its own /login and an identity provider may point
+        elsewhere (JupyterHub's single-user extension points it at the Hub)."""
+        return str(self.settings.get("login_url") or url_path_join(self.base_url, "login"))
 
     def get_current_user(self) -> User | None:
         return cast("User | None", getattr(self, "_current_user", None))

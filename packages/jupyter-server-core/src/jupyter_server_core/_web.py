@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
@@ -103,3 +104,8 @@ class ServerWebApplication(tornado.web.Application):
             rules = self.default_router.rules
             rules.insert(self._extension_groups, rules.pop(-2))
             self._extension_groups += 1
+
+    def last_activity(self) -> datetime:
+        """When the server last saw activity (UTC, timezone-aware), the method JupyterHub's
+        single-user extension calls to report activity to the Hub."""
+        return datetime.fromtimestamp(self.context.activity.last_activity(), timezone.utc)
