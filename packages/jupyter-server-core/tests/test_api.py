@@ -64,14 +64,19 @@ async def test_me_bad_permissions_is_400(jp_fetch, bad):
     assert "permissions" in json.loads(r.body)["message"] or "action" in json.loads(r.body)["message"]
 
 
-async def test_spec_lists_core_paths(jp_fetch):
+async def test_spec_lists_core_paths(jp_fetch, jp_base_url):
     import yaml
 
     r = await jp_fetch("api", "spec.yaml")
     assert r.headers["Content-Type"].startswith("text/x-yaml")
     doc = yaml.safe_load(r.body)
-    assert doc["openapi"].startswith("3.")
-    for path in ("/api", "/api/status", "/api/me", "/api/spec.yaml", "/api/config/{section_name}"):
+    # Swagger 2.0 with definitions, as jupyter_server serves it.
+    assert doc["swagger"] == "2.0" and doc["basePath"] == jp_base_url
+    assert {"APIStatus", "Identity", "Permissions", "ResolvedPath"} <= set(doc["definitions"])
+    assert doc["paths"]["/api/status"]["get"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/APIStatus"}
+    assert "components" not in json.dumps(doc)
+    for path in ("/api", "/api/status", "/api/me", "/api/spec.yaml", "/api/config/{section_name}",
+                 "/api/resolvePath", "/api/shutdown", "/api/security/csp-report"):
         assert path in doc["paths"]
     assert set(doc["paths"]["/api/config/{section_name}"]) >= {"get", "put", "patch"}
     r = await jp_fetch("api", "spec.yaml", headers={"Authorization": None}, raise_error=False)

@@ -19,7 +19,7 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _CONTENTS = {"$ref": "#/components/schemas/Contents"}
-_CHECKPOINT = {"$ref": "#/components/schemas/Checkpoint"}
+_CHECKPOINT = {"$ref": "#/components/schemas/Checkpoints"}
 _PATH = {"name": "path", "in": "path", "required": True, "schema": {"type": "string"},
          "description": "API path of the item, relative to the contents root"}
 _CHECKPOINT_ID = {"name": "checkpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -129,7 +129,7 @@ CONTENTS_SCHEMAS: dict[str, Any] = {
             "message": {"type": "string", "description": "Notebook validation message, when invalid"},
         },
     },
-    "Checkpoint": {
+    "Checkpoints": {
         "type": "object",
         "required": ["id", "last_modified"],
         "properties": {"id": {"type": "string"}, "last_modified": {"type": "string", "format": "date-time"}},

@@ -122,7 +122,7 @@ class APISpecHandler(APIHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "text/x-yaml")
         # JSON is YAML: no YAML library needed to serve a valid document.
-        self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
+        self.finish(json.dumps(self.spec.document(self.base_url), indent=1, default=json_default))
 
 
 class PathResolverHandler(APIHandler):

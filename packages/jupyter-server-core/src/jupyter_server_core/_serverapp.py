@@ -22,7 +22,7 @@ from tornado import httpserver
 from tornado.log import LogFormatter
 from traitlets import Bool, Instance, TraitError, Unicode, default
 
-from ._apispec import CORE_PATHS, ApiSpec
+from ._apispec import CORE_PATHS, CORE_SCHEMAS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
@@ -208,7 +208,7 @@ class ServerApp(JupyterApp, RunningMixin):
             # The operator configured event handlers: record from the start.
             self.events.logger  # noqa: B018
         self.api_spec = ApiSpec(__version__)
-        self.api_spec.add(CORE_PATHS)
+        self.api_spec.add(CORE_PATHS, CORE_SCHEMAS)
         self.extension_manager = ExtensionManager(self)
         self.extension_manager.resolve_and_link(
             find_extensions=find_extensions, starter_extension=starter_extension
