@@ -185,3 +185,23 @@ async def test_resolve_path_needs_a_path_and_auth(jp_fetch):
     assert r.code == 400 and json.loads(r.body) == {"message": "Missing argument path", "reason": None}
     r = await jp_fetch("api", "resolvePath", params={"path": "x"}, headers={"Authorization": None}, raise_error=False)
     assert r.code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("api/", "api"), ("api/kernels/", "api/kernels"), ("api/sessions/", "api/sessions"),
+     ("api/kernelspecs/python3/", "api/kernelspecs/python3"), ("api/status/?x=1", "api/status?x=1"),
+     ("api/no/such/", "api/no/such"), ("login/", "login")],
+)
+async def test_slash_terminated_urls_redirect_without_the_slash(jp_fetch, jp_base_url, path, target):
+    # As jupyter_server: a 302 for anyone (the target decides about authentication).
+    r = await jp_fetch(path, headers={"Authorization": None}, raise_error=False)
+    assert (r.code, r.headers["Location"]) == (302, jp_base_url + target)
+
+
+async def test_slash_redirect_stays_on_this_server(jp_serverapp):
+    from tornado.httpclient import AsyncHTTPClient
+
+    r = await AsyncHTTPClient().fetch(f"http://localhost:{jp_serverapp.port}//evil.example/",
+                                      follow_redirects=False, raise_error=False)
+    assert (r.code, r.headers["Location"]) == (302, "/evil.example")

@@ -214,7 +214,7 @@ class ShutdownHandler(JupyterHandler):
 def api_routes(serverapp: Any) -> list[Any]:
     base = serverapp.base_url
     return [
-        (url_path_join(base, "/api/?"), APIVersionHandler),
+        (url_path_join(base, "/api"), APIVersionHandler),
         (url_path_join(base, "/api/status"), APIStatusHandler,
          {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
         (url_path_join(base, "/api/me"), IdentityHandler),

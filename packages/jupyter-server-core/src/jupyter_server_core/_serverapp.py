@@ -23,7 +23,7 @@ from tornado.log import LogFormatter
 from traitlets import Bool, Instance, TraitError, Unicode, default
 
 from ._apispec import CORE_PATHS, CORE_SCHEMAS, ApiSpec
-from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._base_handlers import APINotFoundHandler, PageNotFoundHandler, TrailingSlashHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
 from ._static import static_routes
@@ -331,6 +331,8 @@ class ServerApp(JupyterApp, RunningMixin):
         routes += metrics_routes(self)
         routes += static_routes(self.base_url)
         routes += events_routes(self.base_url, self.events)
+        # Last (extensions' routes come before all of these): slash-terminated URLs redirect.
+        routes.append((r".*/", TrailingSlashHandler))
         routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
         settings: dict[str, Any] = {
             "cookie_secret": self._cookie_secret(),
