@@ -420,6 +420,9 @@ class TrailingSlashHandler(JupyterHandler):
 
     allow_unauthenticated = True
 
+    def set_default_headers(self) -> None:
+        """A bare redirect: no page, so none of the page headers."""
+
     async def prepare(self) -> None:
         if not self.check_host():
             raise web.HTTPError(403, "Host not allowed: set ServerApp.allow_remote_access to serve remote hosts")
