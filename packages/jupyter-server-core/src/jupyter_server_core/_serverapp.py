@@ -26,9 +26,9 @@ from ._apispec import CORE_PATHS, CORE_SCHEMAS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler, TrailingSlashHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
