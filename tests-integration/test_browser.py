@@ -5,7 +5,9 @@ docs/frontends.md documents, ``pip install jupyterlab notebook``. A real ``jupyt
 ``jupyter notebook`` of that venv serves Debian's chromium, driven like a person by
 ``browser/driver.js`` (the npm package playwright-core; never a downloaded browser): open
 the page with the token, create a notebook, run ``print(6*7)`` and see 42, save, open a
-terminal and run a command; in Notebook 7 rename the notebook. Each outcome is then checked
+terminal and run a command; in Notebook 7 rename the notebook; in JupyterLab's file browser
+delete a folder with a file in it, open an HTML file in a new browser tab, and File > Shut
+Down. Each outcome is then checked
 again over the REST API, independently of the page. On failure the driver's screenshots
 (and the page's HTML and the server log) are kept in tests-integration/artifacts/<test>/.
 
@@ -118,11 +120,11 @@ def _artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def _drive(node: str, scenario: str, server: Server, artifacts: Path) -> dict[str, Any]:
+def _drive(node: str, scenario: str, server: Server, artifacts: Path, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run the driver; its last stdout line is its JSON report. On failure, keep the server
     log beside the screenshots and fail with the step, the error and where they are."""
     env = {**os.environ, "JUPYTER_URL": server.url, "JUPYTER_TOKEN": TOKEN, "ARTIFACTS": str(artifacts),
-           "CHROMIUM": str(CHROMIUM)}
+           "CHROMIUM": str(CHROMIUM), **(extra_env or {})}
     # Its own process group: chromium goes too should the driver have to be killed.
     driver = subprocess.Popen([node, str(DRIVER), scenario], cwd=BROWSER, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -198,3 +200,34 @@ def test_notebook7_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path,
         assert server.request("GET", f"api/contents/{created}")[0] == 404, f"{created} is still there"
         listing = {item["name"] for item in server.ok("GET", "api/contents")["content"]}
         assert listing == {RENAMED}, listing
+
+
+HTML_MARKER = "hello from an html file 7c1"
+
+
+def test_jupyterlab_file_browser_delete_new_tab_and_shut_down(
+    node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Three things JupyterLab users do that need the server's help: deleting a folder that is
+    not empty (it goes to the trash), "Open in New Browser Tab" on an HTML file, and
+    File > Shut Down (the server exits)."""
+    home = _home(tmp_path)
+    root = home / "root_dir"
+    (root / "doomed").mkdir()
+    (root / "doomed" / "inside.txt").write_text("keep me in the trash\n")
+    (root / "page.html").write_text(f"<!DOCTYPE html><html><body><p>{HTML_MARKER}</p></body></html>\n")
+    with frontends_venv.server(home, command="lab") as server:
+        report = _drive(node, "lab-files", server, _artifacts(request), {"HTML_MARKER": HTML_MARKER})
+        results = report["results"]
+        # 1. The folder and its file left the root for the trash (send2trash, the user's own).
+        assert "doomed" in results["delete_dialog"], results
+        assert not (root / "doomed").exists()
+        trashed = home / ".local" / "share" / "Trash" / "files" / "doomed" / "inside.txt"
+        assert trashed.read_text() == "keep me in the trash\n"
+        # 2. The tab showed the file (the driver read its text there).
+        assert results["tab_url"].split("?")[0].endswith("page.html"), results
+        # 3. File > Shut Down: 200, then the process ends by itself, cleanly.
+        assert results["shutdown_status"] == 200, results
+        proc = server.process.proc
+        assert proc.wait(60) == 0, server.log()
+        assert "Traceback" not in server.log()

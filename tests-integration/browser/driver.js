@@ -3,7 +3,7 @@
 // server. Invoked by tests-integration/test_browser.py (and, for the hub scenario, a person
 // at a real JupyterHub, see hub.js, by test_jupyterhub.py):
 //
-//   node driver.js <lab|notebook|hub>
+//   node driver.js <lab|notebook|lab-files|hub>
 //
 // with JUPYTER_URL (the server's base URL, ending in "/"), JUPYTER_TOKEN and ARTIFACTS (a
 // folder for screenshots, taken on failure, or at the end too with SCREENSHOTS=always) in the
@@ -198,6 +198,13 @@ async function save(context, page, filePath, expected) {
 
 // --- JupyterLab ---
 
+async function openLab(page) {
+  await step("open JupyterLab with the token", async () => {
+    await page.goto(`${BASE}lab?token=${TOKEN}`, { timeout: TIMEOUT });
+    await page.locator(".jp-Launcher").waitFor({ timeout: TIMEOUT });
+  });
+}
+
 // Click the launcher's Python notebook card; the new notebook's name goes to results.notebook.
 async function newNotebookFromLauncher(page) {
   const notebookCard = page.locator(".jp-LauncherCard[data-category='Notebook']").first();
@@ -209,10 +216,7 @@ async function newNotebookFromLauncher(page) {
 }
 
 async function lab(context, page) {
-  await step("open JupyterLab with the token", async () => {
-    await page.goto(`${BASE}lab?token=${TOKEN}`, { timeout: TIMEOUT });
-    await page.locator(".jp-Launcher").waitFor({ timeout: TIMEOUT });
-  });
+  await openLab(page);
   await newNotebookFromLauncher(page);
   await step("wait for the kernel to be idle", () => waitKernelIdle(page));
   await runFirstCell(page, "print(6*7)", "42");
@@ -256,6 +260,68 @@ async function terminal(context, page) {
   await step("find the file the command wrote on the server", () => waitForFile(
     context, "api/contents/marker.txt?content=1", (m) => m.content.trim() === "terminal-42"));
   results.terminal_output = seen.text.slice(-300);
+}
+
+// The file browser, as a person uses it: delete a folder that has a file in it, open an HTML
+// file in a new browser tab, then File > Shut Down. The test put doomed/inside.txt and
+// page.html (with the text in HTML_MARKER) in the root before the server started.
+async function labFiles(context, page) {
+  await openLab(page);
+  const item = (name) => page.locator(".jp-DirListing-content .jp-DirListing-item")
+    .filter({ has: page.locator(".jp-DirListing-itemText", { hasText: new RegExp(`^${name}$`) }) }).first();
+  const dialog = page.locator(".jp-Dialog");
+  await step("right-click the folder doomed and choose Delete", async () => {
+    await item("doomed").click({ button: "right", timeout: RETRY_TIMEOUT });
+    await page.locator(".lm-Menu-item[data-command='filebrowser:delete']").click({ timeout: RETRY_TIMEOUT });
+    await dialog.waitFor({ timeout: RETRY_TIMEOUT });
+  }, { tries: 3, reset: () => page.keyboard.press("Escape") });
+  results.delete_dialog = (await dialog.innerText()).replace(/\s+/g, " ");
+  await step("confirm, and the folder is gone from the server and the file browser", async () => {
+    await dialog.locator(".jp-mod-accept").click();
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      // JupyterLab reports a failed delete ("Directory not empty") in an error dialog.
+      if (await dialog.isVisible()) throw new Error(`a dialog came up: ${(await dialog.innerText()).replace(/\s+/g, " ")}`);
+      if ((await api(context, "GET", "api/contents/doomed")).status === 404 && (await item("doomed").count()) === 0) break;
+      if (Date.now() > deadline) throw new Error("doomed is still there");
+      await page.waitForTimeout(250);
+    }
+  });
+  const tab = await step("right-click page.html and choose Open in New Browser Tab", async () => {
+    await item("page.html").click({ button: "right" });
+    const opened = context.waitForEvent("page", { timeout: TIMEOUT });
+    await page.locator(".lm-Menu-item[data-command='filebrowser:open-browser-tab']").click();
+    const opening = await opened;
+    await opening.waitForLoadState("load", { timeout: TIMEOUT });
+    return opening;
+  });
+  await step("the new tab shows the HTML file", async () => {
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      const text = await tab.locator("body").innerText().catch(() => "");
+      if (text.includes(process.env.HTML_MARKER || "")) break;
+      if (Date.now() > deadline) throw new Error(`the tab at ${tab.url()} shows ${JSON.stringify(text.slice(0, 300))}`);
+      await tab.waitForTimeout(250);
+    }
+    results.tab_url = tab.url().replace(/_xsrf=[^&]*/, "_xsrf=[secret]").replace(BASE, "/");
+  });
+  await page.bringToFront();
+  // JupyterLab adds a cache-busting query to the URL.
+  page.on("response", (r) => { if (new URL(r.url()).pathname.endsWith("/api/shutdown")) results.shutdown_status = r.status(); });
+  await step("choose File > Shut Down", async () => {
+    await page.locator(".lm-MenuBar-item", { hasText: /^File$/ }).click({ timeout: RETRY_TIMEOUT });
+    await page.locator(".lm-Menu-item[data-command='filemenu:shutdown']").click({ timeout: RETRY_TIMEOUT });
+  }, { tries: 3, reset: () => page.keyboard.press("Escape") });
+  await step("confirm if asked, and JupyterLab says the server is shut down", async () => {
+    const stopped = page.getByText("You have shut down the Jupyter server");
+    const confirm = dialog.locator(".jp-mod-accept");
+    const deadline = Date.now() + TIMEOUT;
+    while (!(await stopped.isVisible())) {
+      if (await confirm.isVisible()) await confirm.click();
+      if (Date.now() > deadline) throw new Error("JupyterLab never said the server was shut down");
+      await page.waitForTimeout(250);
+    }
+  });
 }
 
 async function waitForText(locator, want, timeout) {
@@ -319,7 +385,7 @@ async function main() {
   const scenario = process.argv[2];
   // hub.js (a person at a real JupyterHub) is handed the helpers it shares with the others.
   const hub = require("./hub.js")({ step, api, newNotebookFromLauncher, waitKernelIdle, runFirstCell, save, results, TIMEOUT });
-  const scenarios = { lab, notebook, hub };
+  const scenarios = { lab, notebook, "lab-files": labFiles, hub };
   if (!scenarios[scenario] || !BASE || !TOKEN) {
     throw new Error(`usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <${Object.keys(scenarios).join("|")}>`);
   }

@@ -82,7 +82,7 @@ async def test_get_notebook(contents, tree):
         ("sub", {"type": "file"}, 400, "is a directory"),
         ("sub/a.txt", {"type": "directory"}, 400, "not a directory"),
         ("sub/a.txt", {"type": "notebook"}, 400, "Unreadable Notebook"),
-        ("sub/a.txt", {"type": "bogus"}, 400, "Type"),
+        ("sub", {"type": "bogus"}, 400, "is a directory, not a file"),
         ("sub/a.txt", {"format": "xx"}, 400, "Format 'xx' is invalid"),
         ("sub/a.txt", {"content": "2"}, 400, "Content '2' is invalid"),
         ("sub/a.txt", {"hash": "x"}, 400, "Hash argument"),
@@ -282,7 +282,7 @@ async def test_json_bodies_never_500(contents, tree):
 async def test_spec_lists_contents_paths(jp_fetch):
     doc = json.loads((await jp_fetch("api", "spec.yaml")).body)
     assert "/api/contents/{path}" in doc["paths"] and "/files/{path}" in doc["paths"]
-    assert "Contents" in doc["components"]["schemas"]
+    assert {"Contents", "Checkpoints"} <= set(doc["definitions"])
 
 
 async def test_saved_notebook_is_nbformat_canonical(contents, jp_root_dir, make_notebook):
@@ -321,3 +321,22 @@ async def test_deeply_nested_body_is_400(contents, tree):
     for method, path in (("PUT", "x.txt"), ("POST", "")):
         code, err, _ = await contents(method, path, body="[" * 100_000 + "]" * 100_000)
         assert code == 400 and "nested too deeply" in err["message"]
+
+
+async def test_unknown_type_reads_as_file(contents, tree):
+    # As jupyter_server: an unknown ?type= is taken as "file".
+    code, model, _ = await contents("GET", "sub/a.txt", params={"type": "bogus"})
+    assert (code, model["type"], model["content"]) == (200, "file", "hello\n")
+    code, model, _ = await contents("GET", "nb.ipynb", params={"type": "bogus"})
+    assert (code, model["type"], model["format"]) == (200, "file", "text")
+
+
+@pytest.mark.parametrize("name", [".hidden.txt", "sub/.hidden.txt", ".hdir/x.txt"])
+async def test_hidden_uploads_are_refused(contents, tree, name):
+    for chunk in (None, 1, -1):
+        body = {"type": "file", "format": "text", "content": "x"}
+        if chunk is not None:
+            body["chunk"] = chunk
+        code, err, _ = await contents("PUT", name, body=body)
+        assert code == 400 and "Cannot create file or directory" in err["message"]
+    assert not list(tree.rglob(".h*"))

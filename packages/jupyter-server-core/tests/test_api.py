@@ -64,14 +64,19 @@ async def test_me_bad_permissions_is_400(jp_fetch, bad):
     assert "permissions" in json.loads(r.body)["message"] or "action" in json.loads(r.body)["message"]
 
 
-async def test_spec_lists_core_paths(jp_fetch):
+async def test_spec_lists_core_paths(jp_fetch, jp_base_url):
     import yaml
 
     r = await jp_fetch("api", "spec.yaml")
     assert r.headers["Content-Type"].startswith("text/x-yaml")
     doc = yaml.safe_load(r.body)
-    assert doc["openapi"].startswith("3.")
-    for path in ("/api", "/api/status", "/api/me", "/api/spec.yaml", "/api/config/{section_name}"):
+    # Swagger 2.0 with definitions, as jupyter_server serves it.
+    assert doc["swagger"] == "2.0" and doc["basePath"] == jp_base_url
+    assert {"APIStatus", "Identity", "Permissions", "ResolvedPath"} <= set(doc["definitions"])
+    assert doc["paths"]["/api/status"]["get"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/APIStatus"}
+    assert "components" not in json.dumps(doc)
+    for path in ("/api", "/api/status", "/api/me", "/api/spec.yaml", "/api/config/{section_name}",
+                 "/api/resolvePath", "/api/shutdown", "/api/security/csp-report"):
         assert path in doc["paths"]
     assert set(doc["paths"]["/api/config/{section_name}"]) >= {"get", "put", "patch"}
     r = await jp_fetch("api", "spec.yaml", headers={"Authorization": None}, raise_error=False)
@@ -180,3 +185,23 @@ async def test_resolve_path_needs_a_path_and_auth(jp_fetch):
     assert r.code == 400 and json.loads(r.body) == {"message": "Missing argument path", "reason": None}
     r = await jp_fetch("api", "resolvePath", params={"path": "x"}, headers={"Authorization": None}, raise_error=False)
     assert r.code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("api/", "api"), ("api/kernels/", "api/kernels"), ("api/sessions/", "api/sessions"),
+     ("api/kernelspecs/python3/", "api/kernelspecs/python3"), ("api/status/?x=1", "api/status?x=1"),
+     ("api/no/such/", "api/no/such"), ("login/", "login")],
+)
+async def test_slash_terminated_urls_redirect_without_the_slash(jp_fetch, jp_base_url, path, target):
+    # As jupyter_server: a 302 for anyone (the target decides about authentication).
+    r = await jp_fetch(path, headers={"Authorization": None}, raise_error=False)
+    assert (r.code, r.headers["Location"]) == (302, jp_base_url + target)
+
+
+async def test_slash_redirect_stays_on_this_server(jp_serverapp):
+    from tornado.httpclient import AsyncHTTPClient
+
+    r = await AsyncHTTPClient().fetch(f"http://localhost:{jp_serverapp.port}//evil.example/",
+                                      follow_redirects=False, raise_error=False)
+    assert (r.code, r.headers["Location"]) == (302, "/evil.example")

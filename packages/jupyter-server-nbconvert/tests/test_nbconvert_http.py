@@ -76,9 +76,6 @@ async def test_images_come_as_a_zip(jp_fetch, write_notebook):
     [
         (("nbconvert", "nope", "nb.ipynb"), 404, "Unknown export format"),
         (("nbconvert", "html", "missing.ipynb"), 404, "missing.ipynb"),
-        (("nbconvert", "html", "a.txt"), 400, "not a notebook"),
-        (("nbconvert", "html", "folder"), 400, "not a notebook"),
-        (("nbconvert", "html/"), 400, "not a notebook"),
     ],
 )
 async def test_bad_requests_are_clear_4xx(jp_fetch, jp_root_dir, write_notebook, parts, code, words):
@@ -88,6 +85,19 @@ async def test_bad_requests_are_clear_4xx(jp_fetch, jp_root_dir, write_notebook,
     r = await jp_fetch(*parts, raise_error=False)
     assert r.code == code, r.body
     assert words in r.body.decode()
+
+
+@pytest.mark.parametrize(
+    ("parts", "target"),
+    [(("nbconvert", "html", "a%20b.txt"), "files/a%20b.txt"), (("nbconvert", "python", "folder"), "tree/folder"),
+     (("nbconvert", "html", "folder", "c.py"), "files/folder/c.py")],
+)
+async def test_non_notebook_path_redirects_to_the_file_or_folder(jp_fetch, jp_root_dir, jp_base_url, parts, target):
+    (jp_root_dir / "a b.txt").write_text("hello")
+    (jp_root_dir / "folder").mkdir()
+    (jp_root_dir / "folder" / "c.py").write_text("1")
+    r = await jp_fetch(*parts, raise_error=False)
+    assert (r.code, r.headers["Location"]) == (302, jp_base_url + target)
 
 
 async def test_unauthenticated_page_redirects_to_login(jp_fetch, write_notebook):

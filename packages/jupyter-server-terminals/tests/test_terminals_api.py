@@ -119,6 +119,7 @@ async def test_core_without_the_extension_answers_404(jp_fetch):
 async def test_spec_and_busy_count(jp_fetch, jp_serverapp, new_terminal):
     r = await jp_fetch("api", "spec.yaml")
     paths = json.loads(r.body)["paths"]
+    assert "Terminal" in json.loads(r.body)["definitions"]
     assert {"/api/terminals", "/api/terminals/{terminal_id}"} <= set(paths)
     assert sum(jp_serverapp.extension_manager.activity_counts()) == 0
     await new_terminal()

@@ -160,6 +160,10 @@ class ContentsHandler(ContentsAPIHandler):
 
     async def get(self, path: str = "") -> None:
         kind = self.get_query_argument("type", None) or None
+        if kind not in (None, "directory", "file", "notebook"):
+            # jupyter_server reads an unknown type as "file" (a client's typo or a newer
+            # type it does not know): the same answer, not a 400.
+            kind = "file"
         fmt = self.get_query_argument("format", None) or None
         content = _flag(self, "content", "Content '{value}' is invalid")
         require_hash = _flag(self, "hash", "Hash argument '{value}' is invalid. It must be '0' or '1'.")

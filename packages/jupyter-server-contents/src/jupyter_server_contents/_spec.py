@@ -19,7 +19,7 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _CONTENTS = {"$ref": "#/components/schemas/Contents"}
-_CHECKPOINT = {"$ref": "#/components/schemas/Checkpoint"}
+_CHECKPOINT = {"$ref": "#/components/schemas/Checkpoints"}
 _CONFLICT = {"$ref": "#/components/schemas/Conflict"}
 _PATH = {"name": "path", "in": "path", "required": True, "schema": {"type": "string"},
          "description": "API path of the item, relative to the contents root"}
@@ -151,7 +151,7 @@ CONTENTS_SCHEMAS: dict[str, Any] = {
                        "hash": {**_NULLABLE_STRING, "description": "The current hash; null when there is no file"},
                        "hash_algorithm": _NULLABLE_STRING},
     },
-    "Checkpoint": {
+    "Checkpoints": {
         "type": "object",
         "required": ["id", "last_modified"],
         "properties": {"id": {"type": "string"}, "last_modified": {"type": "string", "format": "date-time"}},

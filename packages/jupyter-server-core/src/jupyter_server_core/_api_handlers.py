@@ -125,7 +125,7 @@ class APISpecHandler(APIHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "text/x-yaml")
         # JSON is YAML: no YAML library needed to serve a valid document.
-        self.finish(json.dumps(self.spec.document(), indent=1, default=json_default))
+        self.finish(json.dumps(self.spec.document(self.base_url), indent=1, default=json_default))
 
 
 class PathResolverHandler(APIHandler):
@@ -217,7 +217,7 @@ class ShutdownHandler(JupyterHandler):
 def api_routes(serverapp: ServerApp) -> list[Any]:
     base = serverapp.base_url
     return [
-        (url_path_join(base, "/api/?"), APIVersionHandler),
+        (url_path_join(base, "/api"), APIVersionHandler),
         (url_path_join(base, "/api/status"), APIStatusHandler,
          {"activity": serverapp.activity, "kernel_manager": serverapp.kernel_manager}),
         (url_path_join(base, "/api/me"), IdentityHandler),

@@ -36,6 +36,7 @@ __all__ = [
     "APIHandler",
     "APINotFoundHandler",
     "PageNotFoundHandler",
+    "TrailingSlashHandler",
     "WebSocketMixin",
     "json_default",
     "parse_json_body",
@@ -438,6 +439,28 @@ class PageNotFoundHandler(JupyterHandler):
 
     def prepare(self) -> Awaitable[None]:  # type: ignore[override]
         raise web.HTTPError(404)
+
+
+class TrailingSlashHandler(JupyterHandler):
+    """GET of any other path that ends in ``/``: a redirect to it without the slash.
+
+    Routed after every service, so ``/api/kernels/`` reaches ``/api/kernels`` as with
+    jupyter_server (and other methods get its 405). Leading slashes are collapsed as well,
+    so ``//evil.example/`` stays on this server.
+    """
+
+    allow_unauthenticated = True
+
+    def set_default_headers(self) -> None:
+        """A bare redirect: no page, so none of the page headers."""
+
+    async def prepare(self) -> None:
+        if not self.check_host():
+            raise web.HTTPError(403, "Host not allowed: set ServerApp.allow_remote_access to serve remote hosts")
+
+    def get(self, *args: Any) -> None:
+        path, sep, query = (self.request.uri or "/").partition("?")
+        self.redirect("/" + path.strip("/") + sep + query)
 
 
 class WebSocketMixin:

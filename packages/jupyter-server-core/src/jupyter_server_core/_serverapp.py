@@ -24,8 +24,8 @@ from traitlets import Bool, Instance, TraitError, Unicode, default
 from traitlets.config import Configurable
 from traitlets.utils.text import wrap_paragraphs
 
-from ._apispec import CORE_PATHS, ApiSpec
-from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
+from ._apispec import CORE_PATHS, CORE_SCHEMAS, ApiSpec
+from ._base_handlers import APINotFoundHandler, PageNotFoundHandler, TrailingSlashHandler
 from ._compression import gzip_transform
 from ._config_files import (
     INTERNAL_CONFIG_CLASSES,
@@ -277,7 +277,7 @@ class ServerApp(JupyterApp, RunningMixin):
             # The operator configured event handlers: record from the start.
             self.events.logger  # noqa: B018
         self.api_spec = ApiSpec(__version__)
-        self.api_spec.add(CORE_PATHS)
+        self.api_spec.add(CORE_PATHS, CORE_SCHEMAS)
         self.extension_manager = ExtensionManager(self)
         self.extension_manager.resolve_and_link(
             find_extensions=find_extensions, starter_extension=starter_extension
@@ -414,6 +414,8 @@ class ServerApp(JupyterApp, RunningMixin):
         routes += metrics_routes(self)
         routes += static_routes(self.base_url)
         routes += events_routes(self.base_url, self.events)
+        # Last (extensions' routes come before all of these): slash-terminated URLs redirect.
+        routes.append((r".*/", TrailingSlashHandler))
         routes.append((url_path_join(self.base_url, r"/api/.*"), APINotFoundHandler))
         settings: dict[str, Any] = {
             "cookie_secret": self._cookie_secret(),

@@ -1,4 +1,5 @@
-"""The server's own static files: ``/static/favicons/`` (the frontends link them)."""
+"""The server's own static files: ``/static/favicons/`` (the frontends link them), and the
+site icon at ``/favicon.ico`` and ``/static/favicon.ico``."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ class CoreStaticHandler(JupyterHandler, web.StaticFileHandler):
 
 
 def static_routes(base_url: str) -> list[Any]:
+    favicons = {"path": str(STATIC_DIR / "favicons")}
     return [
-        (url_path_join(base_url, r"/static/favicons/(.*)"), CoreStaticHandler,
-         {"path": str(STATIC_DIR / "favicons")}),
+        (url_path_join(base_url, r"/static/favicons/(.*)"), CoreStaticHandler, favicons),
+        # Where browsers and jupyter_server's pages look for the site icon.
+        (url_path_join(base_url, r"/(favicon\.ico)"), CoreStaticHandler, favicons),
+        (url_path_join(base_url, r"/static/(favicon\.ico)"), CoreStaticHandler, favicons),
     ]

@@ -32,7 +32,7 @@ def nbconvert_routes(base_url: str, converter: Converter, contents: ContentsProv
     """The routes of the nbconvert service; ``contents()`` returns the contents manager."""
     pages = {"converter": converter, "contents": contents, "csp_sandbox": csp_sandbox, "root_dir": root_dir}
     return [
-        (url_path_join(base_url, r"/api/nbconvert/?"), NbconvertFormatsHandler, {"converter": converter}),
+        (url_path_join(base_url, r"/api/nbconvert"), NbconvertFormatsHandler, {"converter": converter}),
         (url_path_join(base_url, r"/nbconvert/([^/]+)/(.*)"), NbconvertFileHandler, pages),
         (url_path_join(base_url, r"/nbconvert/([^/]+)"), NbconvertPostHandler, pages),
     ]

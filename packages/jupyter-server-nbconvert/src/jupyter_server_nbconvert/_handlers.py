@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from jupyter_server_core import APIHandler, JupyterHandler
+from jupyter_server_core import APIHandler, JupyterHandler, url_path_join
 from jupyter_server_core.contracts import ContentsService
 from tornado import web
 
@@ -107,6 +107,13 @@ class NbconvertFileHandler(_ConvertedDocumentHandler):
             raise web.HTTPError(404, "No contents service: install jupyter-server-contents to convert stored notebooks")
         path = path.strip("/")
         model = await self._notebook_model(cm, path)
+        if model is None:
+            # Not a notebook: the browser gets the thing itself, a file from /files/ or a
+            # folder in /tree/ (what jupyter_server means to answer here; 2.21 sends an
+            # empty 200 instead).
+            kind = "tree" if not path or await cm.dir_exists(path) else "files"
+            self.redirect(url_path_join(self.base_url, kind, quote(path, safe="/")))
+            return
         name = posixpath.splitext(model.get("name") or posixpath.basename(path))[0]
         directory = os.path.join(cm.root_dir or self.root_dir,
                                  *posixpath.dirname(path).split("/"))
@@ -115,13 +122,12 @@ class NbconvertFileHandler(_ConvertedDocumentHandler):
                                         modified=modified, what=path)
         self.send(conversion, modified)
 
-    async def _notebook_model(self, cm: ContentsService, path: str) -> dict[str, Any]:
+    async def _notebook_model(self, cm: ContentsService, path: str) -> dict[str, Any] | None:
+        """The notebook's model with content; None when ``path`` is a file or a folder."""
         try:
             info = await cm.get(path, content=False)
-            kind = info.get("type")
-            if kind != "notebook":
-                shown = path or "The root directory"
-                raise web.HTTPError(400, f"{shown} is a {kind}, not a notebook: only notebooks can be converted")
+            if info.get("type") != "notebook":
+                return None
             model: dict[str, Any] = await cm.get(path, content=True, type="notebook")
         except (FileNotFoundError, NotADirectoryError):
             raise web.HTTPError(404, f"No such notebook: {path}") from None

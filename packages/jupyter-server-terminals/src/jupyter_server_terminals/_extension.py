@@ -30,7 +30,7 @@ def terminal_routes(base_url: str, terminals: TerminalManager) -> list[Any]:
     """The REST and WebSocket routes of the terminals service."""
     kwargs = {"terminals": terminals}
     return [
-        (url_path_join(base_url, r"/api/terminals/?"), TerminalRootHandler, kwargs),
+        (url_path_join(base_url, r"/api/terminals"), TerminalRootHandler, kwargs),
         (url_path_join(base_url, r"/api/terminals", _NAME), TerminalHandler, kwargs),
         (url_path_join(base_url, r"/terminals/websocket", _NAME), TerminalWebSocketHandler, kwargs),
     ]

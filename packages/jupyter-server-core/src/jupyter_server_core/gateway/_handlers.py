@@ -132,14 +132,14 @@ def gateway_routes(base_url: str, kernel_manager: Any, kernel_spec_manager: Any)
     if isinstance(kernel_manager, GatewayMappingKernelManager):
         km_kwargs = {"kernel_manager": kernel_manager}
         routes += [
-            (url_path_join(base_url, r"/api/kernels/?"), GatewayMainKernelHandler, km_kwargs),
-            (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}/?"), GatewayKernelHandler, km_kwargs),
+            (url_path_join(base_url, r"/api/kernels"), GatewayMainKernelHandler, km_kwargs),
+            (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}"), GatewayKernelHandler, km_kwargs),
         ]
     if isinstance(kernel_spec_manager, GatewayKernelSpecManager):
         ksm_kwargs = {"kernel_spec_manager": kernel_spec_manager}
         routes += [
-            (url_path_join(base_url, r"/api/kernelspecs/?"), GatewayMainKernelSpecHandler, ksm_kwargs),
-            (url_path_join(base_url, r"/api/kernelspecs/(?P<kernel_name>[^/]+)/?"), GatewayKernelSpecHandler, ksm_kwargs),
+            (url_path_join(base_url, r"/api/kernelspecs"), GatewayMainKernelSpecHandler, ksm_kwargs),
+            (url_path_join(base_url, r"/api/kernelspecs/(?P<kernel_name>[^/]+)"), GatewayKernelSpecHandler, ksm_kwargs),
             (url_path_join(base_url, r"/kernelspecs/(?P<kernel_name>[^/]+)/(?P<path>.*)"),
              GatewayKernelSpecResourceHandler, ksm_kwargs),
         ]

@@ -99,8 +99,8 @@ def kernel_routes(base_url: str, kernel_manager: MappingKernelManager) -> list[A
     """The kernel REST routes (the WebSocket route is added by the services loader)."""
     kwargs = {"kernel_manager": kernel_manager}
     return [
-        (url_path_join(base_url, r"/api/kernels/?"), MainKernelHandler, kwargs),
-        (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}/?"), KernelHandler, kwargs),
-        (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}/(?P<action>restart|interrupt)/?"),
+        (url_path_join(base_url, r"/api/kernels"), MainKernelHandler, kwargs),
+        (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}"), KernelHandler, kwargs),
+        (url_path_join(base_url, rf"/api/kernels/{KERNEL_ID_REGEX}/(?P<action>restart|interrupt)"),
          KernelActionHandler, kwargs),
     ]

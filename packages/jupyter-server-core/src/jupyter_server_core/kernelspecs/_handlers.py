@@ -130,8 +130,8 @@ class KernelSpecResourceHandler(JupyterHandler, web.StaticFileHandler):
 def kernelspec_routes(base_url: str, kernel_spec_manager: KernelSpecManager, kernel_manager: Any) -> list[Any]:
     api_kwargs = {"kernel_spec_manager": kernel_spec_manager, "kernel_manager": kernel_manager}
     return [
-        (url_path_join(base_url, r"/api/kernelspecs/?"), MainKernelSpecHandler, api_kwargs),
-        (url_path_join(base_url, r"/api/kernelspecs/(?P<kernel_name>[^/]+)/?"), KernelSpecHandler, api_kwargs),
+        (url_path_join(base_url, r"/api/kernelspecs"), MainKernelSpecHandler, api_kwargs),
+        (url_path_join(base_url, r"/api/kernelspecs/(?P<kernel_name>[^/]+)"), KernelSpecHandler, api_kwargs),
         (url_path_join(base_url, r"/kernelspecs/(?P<kernel_name>[^/]+)/(?P<path>.*)"),
          KernelSpecResourceHandler, {"kernel_spec_manager": kernel_spec_manager}),
     ]

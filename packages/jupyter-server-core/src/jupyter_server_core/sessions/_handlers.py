@@ -146,6 +146,6 @@ class SessionHandler(SessionAPIHandler):
 def session_routes(base_url: str, session_manager: SessionManager) -> list[Any]:
     kwargs = {"session_manager": session_manager}
     return [
-        (url_path_join(base_url, r"/api/sessions/?"), MainSessionHandler, kwargs),
-        (url_path_join(base_url, rf"/api/sessions/{_SESSION_ID_REGEX}/?"), SessionHandler, kwargs),
+        (url_path_join(base_url, r"/api/sessions"), MainSessionHandler, kwargs),
+        (url_path_join(base_url, rf"/api/sessions/{_SESSION_ID_REGEX}"), SessionHandler, kwargs),
     ]

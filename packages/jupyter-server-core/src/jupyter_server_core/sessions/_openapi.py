@@ -35,7 +35,8 @@ SESSION_PATHS: dict[str, Any] = {
         "post": {"summary": "The session for a path: the existing one or a new one with a kernel",
                  "requestBody": _BODY,
                  "responses": {"201": json_response("The session (Location header: its URL)", _SESSION),
-                               "400": error_response("Missing path or type, unknown kernel spec, bad path")}},
+                               "400": error_response("Missing path or type, bad path"),
+                               "501": json_response("No such kernel spec: {message, short_message}")}},
     },
     "/api/sessions/{session_id}": {
         "parameters": _ID,
