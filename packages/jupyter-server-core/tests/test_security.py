@@ -359,12 +359,14 @@ async def test_token_not_logged(jp_fetch, jp_token, jp_base_url, caplog):
     assert jp_token not in text
 
 
-async def test_a_500_shows_and_logs_no_secret(jp_fetch, jp_token, jp_base_url, browser, test_routes, caplog):
+async def test_a_500_shows_and_logs_no_secret(jp_fetch, jp_token, jp_base_url, jp_http_port, browser, test_routes,
+                                              caplog):
     # CVE-2022-24757 (cookies and headers logged on a 5xx), CVE-2026-86049 (the Referer's
     # token logged on a 5xx), CVE-2023-49080 (tracebacks in JSON error bodies).
     caplog.set_level(logging.DEBUG)
     cookie = browser["Cookie"]
-    referer = f"http://localhost{jp_base_url}?token={jp_token}"
+    # A Referer from this very server (another origin's would be refused before the handler)
+    referer = f"http://localhost:{jp_http_port}{jp_base_url}?token={jp_token}"
     for headers in ({"Referer": referer}, {**browser, "Referer": referer}):
         r = await jp_fetch("api", "test-broken", headers=headers, raise_error=False)
         assert r.code == 500
