@@ -175,6 +175,19 @@ def _check_notebook(server: Server, path: str) -> None:
     assert sessions and sessions[0]["kernel"]["name"] == "python3", server.ok("GET", "api/sessions")
 
 
+def _assert_sent_gzipped(server: Server, path: str) -> None:
+    """What the browser fetched came compressed (ServerApp.compress_responses, on by default):
+    the same request as the page's, Accept-Encoding included, over plain HTTP."""
+    import gzip
+    import urllib.request
+
+    request = urllib.request.Request(server.url + path, headers={"Authorization": f"token {TOKEN}",
+                                                                 "Accept-Encoding": "gzip, deflate, br"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.headers.get("Content-Encoding") == "gzip", (path, dict(response.headers))
+        json.loads(gzip.decompress(response.read()))
+
+
 def test_jupyterlab_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     with frontends_venv.server(_home(tmp_path), command="lab") as server:
         assert server.ok("GET", "api")["version"] == frontends_venv.dist.version(META)  # ours
@@ -187,6 +200,7 @@ def test_jupyterlab_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path
         assert marker["content"] == "terminal-42\n", marker
         assert "terminal-42" in report["results"]["terminal_output"]
         assert len(server.ok("GET", "api/terminals")) == 1
+        _assert_sent_gzipped(server, "lab/api/settings")
 
 
 def test_notebook7_in_a_browser(node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest) -> None:

@@ -69,10 +69,13 @@ def _dumps(model: Any) -> bytes | str:
         return json.dumps(model, default=_json_default)
 
 
-def _dumps_with_etag(model: Any) -> tuple[bytes, str]:
+def _dumps_bytes(model: Any) -> bytes:
     data = _dumps(model)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _dumps_with_etag(model: Any) -> tuple[bytes, str]:
+    data = _dumps_bytes(model)
     return data, f'"{hashlib.sha1(data).hexdigest()}"'
 
 
@@ -111,8 +114,11 @@ class ContentsAPIHandler(APIHandler):
         if not big:
             self.finish(_dumps(model))
             return
-        data, self._json_etag = await asyncio.to_thread(_dumps_with_etag, model)
-        self._json_body = data
+        if self.entity_tag is not None:  # the content hash: no need to hash the body too
+            data = await asyncio.to_thread(_dumps_bytes, model)
+        else:
+            data, self._json_etag = await asyncio.to_thread(_dumps_with_etag, model)
+            self._json_body = data
         if status == 200 and self.request.method in ("GET", "HEAD"):
             # Decided here, not in finish(): a compressed body goes out before finish().
             self.set_header("Etag", self.entity_tag or self._json_etag)
