@@ -10,11 +10,13 @@ from typing import Any
 from ._base_handlers import APIHandler, JupyterHandler
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
+from ._warnings import JupyterServerAuthWarning
 from ._web import ServerContext, ServerWebApplication
 
 __all__ = [
     "APIHandler",
     "JupyterHandler",
+    "JupyterServerAuthWarning",
     "ServerApp",
     "ServerContext",
     "ServerWebApplication",

@@ -78,6 +78,23 @@ class RunningMixin(NetworkMixin):
         if self.shutdown_no_activity_timeout > 0:
             self._idle_task = asyncio.ensure_future(self._watch_idle())
 
+    def start_app(self) -> None:
+        """Serve on a web application someone else listens for (``initialize(...,
+        new_httpserver=False)``, as pytest-jupyter does): write the info file and start the
+        extensions, without running an event loop. :meth:`_cleanup` undoes it."""
+        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
+        self._stopping = asyncio.Event()
+        _run_soon_or_now(self.extension_manager.start_all())
+
+    async def _cleanup(self) -> None:
+        """Stop what :meth:`start_app` (or ``initialize``) started; safe on an app that never
+        initialized."""
+        if getattr(self, "extension_manager", None) is None:
+            if self.kernel_manager is not None:
+                await self.kernel_manager.shutdown_all()
+            return
+        await self._stop_serving()
+
     def log_banner(self) -> None:
         lines = "\n".join(f"    {u}" for u in self.display_urls)
         self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
@@ -140,3 +157,15 @@ class RunningMixin(NetworkMixin):
     def _on_signal(self, sig: int) -> None:
         self.log.info("Received %s", signal.Signals(sig).name)
         self.request_stop()
+
+
+def _run_soon_or_now(coro: Any) -> None:
+    """Run ``coro`` as a task of the running loop, or to its end on the current one."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().asyncio_loop.run_until_complete(coro)  # type: ignore[attr-defined]
+        return
+    loop.create_task(coro)

@@ -191,12 +191,16 @@ class ServerApp(JupyterApp, RunningMixin):
     def initialize(
         self, argv: list[str] | None = None, *, bind: bool = True,
         find_extensions: bool = True, starter_extension: str | None = None,
+        new_httpserver: bool = True,
     ) -> None:
         """Load config, build managers and the web app, bind sockets, load extensions.
 
         ``find_extensions=False`` ignores conf.d manifests; ``starter_extension`` names the
-        package an ExtensionApp launched as ``jupyter <name>`` (always loaded).
+        package an ExtensionApp launched as ``jupyter <name>`` (always loaded);
+        ``new_httpserver=False`` (jupyter_server 2.x's spelling of ``bind=False``) leaves
+        listening to the caller, who then calls ``start_app()``.
         """
+        bind = bind and new_httpserver
         super().initialize(argv)
         if self._dispatching or self.show_config or self.show_config_json:
             return  # a subcommand runs, or start() only prints the config

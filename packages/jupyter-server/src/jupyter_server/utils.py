@@ -14,11 +14,12 @@ from urllib.parse import quote, unquote, urljoin, urlparse
 from urllib.request import pathname2url
 
 from jupyter_core.utils import ensure_async, run_sync
-from jupyter_server_core import url_escape, url_path_join, url_unescape
+from jupyter_server_core import JupyterServerAuthWarning, url_escape, url_path_join, url_unescape
 from jupyter_server_core._serverinfo import pid_alive
 from traitlets.utils.importstring import import_item
 
 __all__ = [
+    "JupyterServerAuthWarning",
     "check_pid",
     "ensure_async",
     "expand_path",
