@@ -5,22 +5,37 @@ Kernels, kernelspecs and sessions over REST and WebSocket; auth; config; extensi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._base_handlers import APIHandler, JupyterHandler
+from ._logging import log_request, scrub_url
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._warnings import JupyterServerAuthWarning
 from ._web import ServerContext, ServerWebApplication
 
+if TYPE_CHECKING:
+    from ._serverapp import ServerApp, main
+    from ._serverinfo import list_running_servers, pid_alive, stop_server
+    from ._subcommands import ListApp, PasswordApp, StopApp
+
 __all__ = [
     "APIHandler",
     "JupyterHandler",
     "JupyterServerAuthWarning",
+    "ListApp",
+    "PasswordApp",
     "ServerApp",
     "ServerContext",
     "ServerWebApplication",
+    "StopApp",
     "__version__",
+    "list_running_servers",
+    "log_request",
+    "main",
+    "pid_alive",
+    "scrub_url",
+    "stop_server",
     "url_escape",
     "url_path_join",
     "url_unescape",
@@ -28,12 +43,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # ServerApp pulls in jupyter_client; import it only when asked for.
-    if name == "ServerApp":
-        from ._serverapp import ServerApp
+# Public names whose modules pull in jupyter_client or the subcommands: imported when asked for.
+_LAZY = {
+    "ServerApp": "._serverapp",
+    "main": "._serverapp",
+    "ListApp": "._subcommands",
+    "StopApp": "._subcommands",
+    "PasswordApp": "._subcommands",
+    "list_running_servers": "._serverinfo",
+    "pid_alive": "._serverinfo",
+    "stop_server": "._serverinfo",
+}
 
-        return ServerApp
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(name)
 
 
