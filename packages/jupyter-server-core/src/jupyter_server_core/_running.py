@@ -84,14 +84,16 @@ class RunningMixin(NetworkMixin):
         extensions, without running an event loop. :meth:`_cleanup` undoes it."""
         self.info_file = write_info_file(self.server_info(), self._runtime_dir)
         self._stopping = asyncio.Event()
-        _run_soon_or_now(self.extension_manager.start_all())
+        _run_soon_or_now(self._post_start())
+
+    async def _post_start(self) -> None:
+        """Start the extensions (their ``_start_jupyter_server_extension`` hooks)."""
+        await self.extension_manager.start_all()
 
     async def _cleanup(self) -> None:
         """Stop what :meth:`start_app` (or ``initialize``) started; safe on an app that never
         initialized."""
         if getattr(self, "extension_manager", None) is None:
-            if self.kernel_manager is not None:
-                await self.kernel_manager.shutdown_all()
             return
         await self._stop_serving()
 
@@ -104,7 +106,7 @@ class RunningMixin(NetworkMixin):
         timeout = self.shutdown_no_activity_timeout
         while True:
             await asyncio.sleep(min(60, max(1, timeout / 4)))
-            busy = len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0
+            busy = len(self.kernel_manager.list_kernel_ids())
             busy += sum(self.extension_manager.activity_counts())
             idle_for = time.time() - self.activity.last_activity()
             if busy == 0 and idle_for > timeout:
@@ -125,7 +127,7 @@ class RunningMixin(NetworkMixin):
         try:
             await self.extension_manager.stop_all()
         finally:
-            if self.kernel_manager is not None:
+            if getattr(self, "kernel_manager", None) is not None:
                 await self.kernel_manager.shutdown_all()
             if self.http_server is not None:
                 await self.http_server.close_all_connections()

@@ -145,7 +145,9 @@ class ServerApp(JupyterApp, RunningMixin):
     identity_provider: Any = None
     authorizer: Any = None
     kernel_spec_manager: Any = None
-    kernel_manager: Any = None
+    # No class default: like jupyter_server 2.x, the attribute exists once initialize() made
+    # the manager (pytest-jupyter's cleanup tells a started app from a bare one by hasattr).
+    kernel_manager: Any
     session_manager: Any = None
     config_manager: Any = None
     contents_manager: Any = None
@@ -222,8 +224,12 @@ class ServerApp(JupyterApp, RunningMixin):
         self.init_configurables()
         self.init_webapp()
         if bind:
-            self.bind_sockets()
+            self.init_httpserver()
         self.extension_manager.load_all()
+
+    def init_httpserver(self) -> None:
+        """Create the HTTP server and bind its sockets (the step's jupyter_server 2.x name)."""
+        self.bind_sockets()
 
     @property
     def event_logger(self) -> Any:

@@ -47,6 +47,16 @@ JupyterServerStopApp = StopApp
 JupyterPasswordApp = PasswordApp
 
 
+def _has_tornado_web_authenticated(method: Any) -> bool:
+    """Whether ``method`` is the wrapper ``tornado.web.authenticated`` put around a handler
+    method (an ``@authorized`` wrapper on top hides it, as it should be underneath)."""
+    code = getattr(method, "__code__", None)
+    if code is None or not hasattr(method, "__wrapped__"):
+        return False
+    qualname = getattr(code, "co_qualname", code.co_name)
+    return bool(qualname.startswith("authenticated.")) and code.co_filename.replace(os.sep, "/").endswith("tornado/web.py")
+
+
 def random_ports(port: int, n: int) -> Iterator[int]:
     """``n`` ports to try: ``port`` and the next few, then random ones around it."""
     for i in range(min(5, n)):
