@@ -8,7 +8,6 @@ for the cookie once, so that it need not travel again.
 from __future__ import annotations
 
 import binascii
-import dataclasses
 import hmac
 import json
 import os
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_core.paths import jupyter_runtime_dir
 from tornado.web import RequestHandler
-from traitlets import Bool, Dict, Float, List, Type, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, List, Type, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ._revoked import RevokedSessions
@@ -102,9 +101,11 @@ class IdentityProvider(LoggingConfigurable):
     ).tag(config=True)
 
     updatable_fields = List(
-        Unicode(),
-        ["name", "display_name", "initials", "avatar_url", "color"],
-        help="Identity fields users may change about themselves with PATCH /api/me.",
+        Enum(["name", "display_name", "initials", "avatar_url", "color"]),
+        ["color"],
+        help="""Identity fields users may change about themselves with PATCH /api/me
+        (any of name, display_name, initials, avatar_url, color). A provider that stores
+        changes may widen it; the password provider (the default) allows all five.""",
     ).tag(config=True)
 
     login_handler_class = Type(
@@ -248,10 +249,20 @@ class IdentityProvider(LoggingConfigurable):
 
     def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:
         """Apply ``changes`` (already checked against :attr:`updatable_fields`) to ``user``
-        and keep them in the login cookie, so the next requests of this browser see them."""
-        updated = dataclasses.replace(user, **changes)
-        self._login(handler, updated)
+        with :meth:`update_user_model`, then keep them with :meth:`persist_user_model`.
+        A provider that implements neither answers PATCH /api/me with 501."""
+        updated = self.update_user_model(user, changes)
+        handler._current_user = updated
+        self.persist_user_model(handler)
         return updated
+
+    def update_user_model(self, current_user: User, user_data: dict[str, Any]) -> User:
+        """``current_user`` with ``user_data`` applied; override to allow identity changes."""
+        raise NotImplementedError(f"{type(self).__name__} does not let users change their identity")
+
+    def persist_user_model(self, handler: RequestHandler) -> None:
+        """Keep ``handler.current_user``'s changed fields for the next requests; override."""
+        raise NotImplementedError(f"{type(self).__name__} cannot keep identity changes")
 
     # -- the jupyter_server 2.x IdentityProvider API, for extensions that call it ----------
 

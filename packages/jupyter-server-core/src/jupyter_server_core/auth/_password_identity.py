@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from tornado.web import RequestHandler
 from traitlets import Bool, Unicode, default
 
 from ._identity import IdentityProvider
 from ._password import passwd, passwd_check, persist_hashed_password
+from ._user import User
 
 __all__ = ["PasswordIdentityProvider"]
 
@@ -52,6 +55,18 @@ class PasswordIdentityProvider(IdentityProvider):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.token or self.hashed_password)
+
+    @default("updatable_fields")
+    def _default_updatable_fields(self) -> list[str]:
+        # Changes live in the login cookie: every display field may change.
+        return ["name", "display_name", "initials", "avatar_url", "color"]
+
+    def update_user_model(self, current_user: User, user_data: dict[str, Any]) -> User:
+        return dataclasses.replace(current_user, **{k: v for k, v in user_data.items() if k in self.updatable_fields})
+
+    def persist_user_model(self, handler: RequestHandler) -> None:
+        """The changed identity goes into a fresh login cookie."""
+        self._login(handler, handler.current_user)
 
     def passwd_check(self, password: str) -> bool:
         return bool(self.hashed_password) and passwd_check(self.hashed_password, password)
