@@ -238,13 +238,46 @@ class IdentityProvider(LoggingConfigurable):
         handler.set_secure_cookie(self.get_cookie_name(handler), json.dumps(data), **options)
         return user
 
-    def validate_security(self, app: Any) -> None:
-        """Called once the server is configured; warn or raise ValueError on unsafe settings."""
-        if not self.auth_enabled:
-            self.log.warning(
+    def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
+        """Called once the server is configured; warn or raise ValueError on unsafe settings.
+
+        ``ssl_options`` are the TLS options the server listens with; when not given, a
+        configured ``certfile`` counts as encryption.
+        """
+        encrypted = ssl_options is not None or bool(getattr(app, "certfile", ""))
+        log = getattr(app, "log", None) or self.log
+        if not getattr(app, "ip", "localhost"):
+            if not encrypted:
+                log.warning(
+                    "The server listens on all IP addresses and not using encryption "
+                    "(no certfile): tokens and data cross the network readable by anyone on it."
+                )
+            if not self.auth_enabled:
+                log.warning(
+                    "The server listens on all IP addresses with no token or password: this is "
+                    "highly insecure, anyone who can reach it can run code on this machine."
+                )
+        elif not self.auth_enabled:
+            log.warning(
                 "All authentication is disabled (IdentityProvider.token is empty and no password "
                 "is set): anyone who can connect to this server can run code on it."
             )
+
+    def identity_model(self, user: User) -> dict[str, Any]:
+        """The JSON model of ``user`` that ``GET /api/me`` answers with."""
+        return user.to_model()
+
+    def user_to_cookie(self, user: User) -> str:
+        """Every identity field of ``user`` as the JSON a login cookie can hold."""
+        return json.dumps(user.to_model())
+
+    def user_from_cookie(self, cookie_value: str) -> User | None:
+        """The user :meth:`user_to_cookie` wrote (None when the value is not one)."""
+        try:
+            data = json.loads(cookie_value)
+            return User(**{k: data.get(k) for k in ("username", "name", "display_name", "initials", "avatar_url", "color")})
+        except (ValueError, TypeError):
+            return None
 
 
     def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:

@@ -84,11 +84,13 @@ class PasswordIdentityProvider(IdentityProvider):
         self.hashed_password = hashed
         return path
 
-    def validate_security(self, app: Any) -> None:
+    def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
         """Refuse to start without a password when ``password_required`` is set."""
-        super().validate_security(app)
+        super().validate_security(app, ssl_options)
         if self.password_required and not self.hashed_password:
-            raise ValueError(
+            # One line and exit status 1, as the other start-up refusals (see check_root).
+            (getattr(app, "log", None) or self.log).critical(
                 "PasswordIdentityProvider.password_required is set but no password is: "
                 "run `jupyter server password` first"
             )
+            raise SystemExit(1)
