@@ -26,9 +26,9 @@ from ._apispec import CORE_PATHS, ApiSpec
 from ._base_handlers import APINotFoundHandler, PageNotFoundHandler
 from ._logging import log_request
 from ._metrics import ServerMetrics, metrics_routes
-from ._static import static_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
 from ._web import ActivityTracker, ServerContext, ServerWebApplication
@@ -371,6 +371,8 @@ class ServerApp(JupyterApp, RunningMixin):
             "jinja_template_vars": self.jinja_template_vars,
             "websocket_url": self.websocket_url,
             "version_hash": "",
+            # The terminals extension sets it True when it loads.
+            "terminals_available": False,
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)

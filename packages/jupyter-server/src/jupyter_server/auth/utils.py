@@ -29,7 +29,7 @@ _ID = r"[^/]+"
 _RESOURCE_URLS: list[tuple[str, str]] = [
     (r"/api/?", "api"),
     (r"/api/spec\.yaml", "api"),
-    (r"/api/status", "status"),
+    (r"/api/status", "api"),
     (r"/api/me", "api"),
     (r"/api/config/\w+", "config"),
     (r"/api/contents(?P<path>(?:/.*)?)", "contents"),
@@ -49,6 +49,11 @@ _RESOURCE_URLS: list[tuple[str, str]] = [
     (r"/api/events/subscribe", "events"),
     (r"/api/events", "events"),
 ]
+
+
+def _urls_of(resource: str, prefix: str = "") -> list[str]:
+    """The URL patterns of one resource (those starting with ``prefix``, if given)."""
+    return [p for p, r in _RESOURCE_URLS if r == resource and p.startswith(prefix)]
 
 
 def get_regex_to_resource_map() -> dict[str, str]:
