@@ -51,11 +51,10 @@ def delete_path(os_path: str, api_path: str, to_trash: bool, always_delete_dir: 
     is_dir = os.path.isdir(os_path) and not os.path.islink(os_path)
     if is_dir and not always_delete_dir and _is_non_empty_dir(os_path, checkpoint_dir):
         hint = f" and {why_not_trash}" if why_not_trash else ""
-        raise HTTPError(
-            400,
-            f"Directory {api_path} not empty: it is kept unless FileContentsManager.always_delete_dir"
-            f" is True{hint}",
-        )
+        log.warning("Directory %s is kept: it is not empty, FileContentsManager.always_delete_dir is False%s",
+                    api_path, hint)
+        # The message jupyter_server clients match on.
+        raise HTTPError(400, f"Directory {api_path} not empty")
     if why_not_trash:
         log.warning("Deleting %s permanently: %s", api_path, why_not_trash)
     try:
