@@ -121,7 +121,11 @@ async def jp_serverapp(
 ) -> AsyncIterator[Any]:
     """A started ServerApp on a free port, in this test's event loop."""
     from ._serverapp import ServerApp
+    from .extensions._confd import builtin_extensions
 
+    # Only what a test names loads: the installed built-in extensions (contents, nbconvert),
+    # which isolated paths would otherwise enable, are switched off unless named.
+    builtins_off = {name: False for name in builtin_extensions()}
     config = Config(
         {
             "ServerApp": {
@@ -130,7 +134,7 @@ async def jp_serverapp(
                 "allow_root": True,
                 "root_dir": str(jp_root_dir),
                 "base_url": jp_base_url,
-                "jpserver_extensions": {"jupyter_server_core": True, **jp_extensions},
+                "jpserver_extensions": {**builtins_off, "jupyter_server_core": True, **jp_extensions},
             },
             "IdentityProvider": {"token": jp_token},
         }
