@@ -300,6 +300,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="test files run at the same time")
     parser.add_argument("--report", action="store_true", help="print the stored results without running")
     parser.add_argument("--failures", action="store_true", help="list every test passing on upstream only")
+    parser.add_argument("--min-share", type=float, default=0.0,
+                        help="exit 1 when ours passes less than this percentage of upstream's passing tests")
     args = parser.parse_args(argv)
 
     cache: Path = args.cache.resolve()
@@ -317,7 +319,10 @@ def main(argv: list[str]) -> int:
             for future in [pool.submit(run_file, cache, suite, folders[suite], side, venvs[side], f, args)
                            for suite, side, f in jobs]:
                 future.result()
-    report(cache, files, args.failures)
+    share = report(cache, files, args.failures)
+    if share < args.min_share:
+        print(f"below the required {args.min_share:.1f}%", file=sys.stderr)
+        return 1
     return 0
 
 
