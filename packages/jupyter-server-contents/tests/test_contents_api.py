@@ -150,7 +150,7 @@ async def test_invalid_notebook_schema_saves_with_message(contents, tree, make_n
         ("e.txt", [1, 2], 400, "JSON object"),
         ("sub/a.txt", {"type": "file", "format": "text"}, 400, "No file content"),
         ("e.txt", {"type": "file", "format": "text", "content": "x", "chunk": 0}, 400, "chunk"),
-        ("e.ipynb", {"type": "notebook", "content": {}, "chunk": 1}, 400, "chunks"),
+        ("e.ipynb", {"type": "notebook", "content": {}, "chunk": 1}, 400, "large file transfer"),
     ],
 )
 async def test_put_errors(contents, tree, path, body, status, words):

@@ -129,8 +129,16 @@ def test_ignoring_manifests_keeps_config_and_launched(levels):
     assert resolved.decisions["ext_c"].decided_by == "launched"
 
 
-def test_installed_builtins_are_enabled_where_no_manifest_is_visible(levels):
-    # jp_environ hides the manifests our wheels installed; their entry points still count.
+def test_installed_builtins_are_enabled_where_no_manifest_is_visible(levels, monkeypatch):
+    # jp_environ hides the manifests our wheels installed (and, for our own tests, turns the
+    # built-ins off); the entry points the wheels declare are what counts here.
+    from importlib.metadata import entry_points
+
+    from jupyter_server_core.extensions import _confd
+
+    declared = sorted(ep.value for ep in entry_points(group=_confd.BUILTIN_GROUP))
+    assert {"jupyter_server_core", "jupyter_server_contents", "jupyter_server_nbconvert"} <= set(declared)
+    monkeypatch.setattr(_confd, "builtin_extensions", lambda: declared)
     for name in ("jupyter_server_core", "jupyter_server_contents"):
         decision = decide(name)
         assert decision.enabled and decision.decided_by == "installed package", decision.reason

@@ -71,6 +71,11 @@ def jp_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pat
     monkeypatch.setattr(paths, "SYSTEM_CONFIG_PATH", [str(dirs["system_config"])])
     monkeypatch.setattr(paths, "ENV_JUPYTER_PATH", [str(dirs["env_data"])])
     monkeypatch.setattr(paths, "SYSTEM_JUPYTER_PATH", [str(dirs["system_data"])])
+    # Our own tests decide what loads through manifests and config alone: the built-in
+    # extensions installed in the dev environment (docs/architecture.md) do not count here.
+    from .extensions import _confd
+
+    monkeypatch.setattr(_confd, "builtin_extensions", list)
     return dirs
 
 
@@ -121,11 +126,7 @@ async def jp_serverapp(
 ) -> AsyncIterator[Any]:
     """A started ServerApp on a free port, in this test's event loop."""
     from ._serverapp import ServerApp
-    from .extensions._confd import builtin_extensions
 
-    # Only what a test names loads: the installed built-in extensions (contents, nbconvert),
-    # which isolated paths would otherwise enable, are switched off unless named.
-    builtins_off = {name: False for name in builtin_extensions()}
     config = Config(
         {
             "ServerApp": {
@@ -134,7 +135,7 @@ async def jp_serverapp(
                 "allow_root": True,
                 "root_dir": str(jp_root_dir),
                 "base_url": jp_base_url,
-                "jpserver_extensions": {**builtins_off, "jupyter_server_core": True, **jp_extensions},
+                "jpserver_extensions": {"jupyter_server_core": True, **jp_extensions},
             },
             "IdentityProvider": {"token": jp_token},
         }
