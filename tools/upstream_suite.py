@@ -287,6 +287,25 @@ def report(cache: Path, files: dict[str, list[str]], show_failures: bool) -> flo
     return share
 
 
+def markdown(cache: Path, files: dict[str, list[str]]) -> str:
+    """The per-file table and every test passing on upstream only, as Markdown for the docs."""
+    rows = ["| file | upstream passed/failed/skipped | ours passed/failed/skipped | ours passes of upstream's |",
+            "|---|---|---|---|"]
+    missing: list[str] = []
+    for suite, names in files.items():
+        for test_file in names:
+            up, ours = load_result(cache, suite, "upstream", test_file), load_result(cache, suite, "ours", test_file)
+            if up is None or ours is None:
+                continue
+            rows.append(f"| {suite}: `{test_file}` | {len(up.passed)}/{len(up.failed)}/{len(up.skipped)} | "
+                        f"{len(ours.passed)}/{len(ours.failed)}/{len(ours.skipped)} | "
+                        f"{len(up.passed & ours.passed)}/{len(up.passed)} |")
+            for test in sorted(up.passed - ours.passed):
+                reason = ours.failed.get(test) or ("skipped" if test in ours.skipped else ours.broken or "not run")
+                missing.append(f"- {suite}: `{test_file}::{test}`: {reason.replace('|', '/')}")
+    return "\n".join(rows) + "\n\n" + "\n".join(missing) + "\n"
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", help="test files or folders (as tests/...) to run; all when none")
@@ -300,6 +319,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="test files run at the same time")
     parser.add_argument("--report", action="store_true", help="print the stored results without running")
     parser.add_argument("--failures", action="store_true", help="list every test passing on upstream only")
+    parser.add_argument("--markdown", action="store_true", help="print the stored results as Markdown (for docs/)")
     parser.add_argument("--min-share", type=float, default=0.0,
                         help="exit 1 when ours passes less than this percentage of upstream's passing tests")
     args = parser.parse_args(argv)
@@ -312,6 +332,9 @@ def main(argv: list[str]) -> int:
     folders = fetch_suites(cache)
     files = {s: test_files(folders[s], args.files) for s in suites}
     files = {s: f for s, f in files.items() if f}
+    if args.markdown:
+        print(markdown(cache, files), end="")
+        return 0
     if not args.report:
         venvs = {side: (prepare_ours if side == "ours" else prepare_upstream)(cache, args.reuse_venvs) for side in sides}
         jobs = [(suite, side, f) for suite in files for f in files[suite] for side in sides]
