@@ -142,7 +142,7 @@ def filefind(filename: str, path_dirs: Sequence[str] | str | None = None) -> str
             raise OSError(f"{filename!r} is outside {folder}")
         if os.path.isfile(candidate):
             return candidate
-    raise OSError(f"File {filename!r} does not exist in any of the search paths: {dirs!r}")
+    raise OSError(f"No file {filename!r} in any of the folders {dirs!r}")
 
 
 def is_namespace_package(namespace: str) -> bool | None:
