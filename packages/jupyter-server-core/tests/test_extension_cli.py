@@ -117,7 +117,7 @@ def test_bad_json_manifest_is_refused_and_listed(cli, jp_environ, ext_pkg):
     assert code == 1 and "is not valid JSON" in err and len(err.strip().splitlines()) == 1
     assert bad.read_text() == "{oops"
     code, out, err = cli("list")
-    assert code == 1 and "not valid JSON" in err and "Server extensions" not in out
+    assert code == 1 and "not valid JSON" in err and "cli_demo_ext" not in out
 
 
 def test_install_places_the_shipped_manifest(cli, jp_environ, ext_pkg):

@@ -127,3 +127,27 @@ def test_ignoring_manifests_keeps_config_and_launched(levels):
     resolved = resolve_enabled_extensions({"ext_b": True}, use_manifests=False, launched="ext_c")
     assert set(resolved.decisions) == {"ext_b", "ext_c"}
     assert resolved.decisions["ext_c"].decided_by == "launched"
+
+
+def test_installed_builtins_are_enabled_where_no_manifest_is_visible(levels, monkeypatch):
+    # jp_environ hides the manifests our wheels installed (and, for our own tests, turns the
+    # built-ins off); the entry points the wheels declare are what counts here.
+    from importlib.metadata import entry_points
+
+    from jupyter_server_core.extensions import _confd
+
+    declared = sorted(ep.value for ep in entry_points(group=_confd.BUILTIN_GROUP))
+    assert {"jupyter_server_core", "jupyter_server_contents", "jupyter_server_nbconvert"} <= set(declared)
+    monkeypatch.setattr(_confd, "builtin_extensions", lambda: declared)
+    for name in ("jupyter_server_core", "jupyter_server_contents"):
+        decision = decide(name)
+        assert decision.enabled and decision.decided_by == "installed package", decision.reason
+
+
+@pytest.mark.parametrize("level", ["user", "env", "system"])
+def test_a_disabling_manifest_at_any_level_overrides_a_builtin(levels, level):
+    path = manifest(levels[level], "off.json", {"ext_b": False})
+    decision = resolve_enabled_extensions(builtin=["ext_b"]).decisions["ext_b"]
+    assert decision.enabled is False and decision.source.path == path
+    assert resolve_enabled_extensions({"ext_b": False}, builtin=["ext_b"]).decisions["ext_b"].enabled is False
+    assert resolve_enabled_extensions(builtin=["ext_b"], use_manifests=False).decisions["ext_b"].enabled is True

@@ -58,11 +58,10 @@ def delete_path(os_path: str, api_path: str, to_trash: bool, always_delete_dir: 
         _move_to_trash(os_path, api_path, always_delete_dir, checkpoint_dir, log)
         return
     if not always_delete_dir and _is_non_empty_dir(os_path, checkpoint_dir):
-        raise HTTPError(
-            400,
-            f"Directory {api_path} not empty: it is kept unless FileContentsManager.always_delete_dir"
-            " is True (or the trash is used: FileContentsManager.delete_to_trash)",
-        )
+        log.warning("Directory %s is kept: it is not empty and FileContentsManager.always_delete_dir"
+                    " is False (FileContentsManager.delete_to_trash moves it to the trash instead)", api_path)
+        # The message jupyter_server clients match on.
+        raise HTTPError(400, f"Directory {api_path} not empty")
     try:
         _fsio.remove_path(os_path)
     except PermissionError:

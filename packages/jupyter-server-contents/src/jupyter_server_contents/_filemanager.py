@@ -15,7 +15,7 @@ import stat
 from typing import Any
 
 from tornado.web import HTTPError
-from traitlets import Bool, Enum, Float, default, validate
+from traitlets import Bool, Enum, Int, default, validate
 
 from . import _fsio
 from ._compat import FileManagerCompatMixin
@@ -50,7 +50,7 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
         sorted(a for a in hashlib.algorithms_available if not a.startswith("shake")), default_value=HASH_ALGORITHM,
         help="The hash algorithm of the models' hash field (hash=1); any of hashlib's.",
     ).tag(config=True)
-    max_copy_folder_size_mb = Float(500, help="The maximum size, in MB, of a folder that may be copied.").tag(config=True)
+    max_copy_folder_size_mb = Int(500, help="The maximum size, in MB, of a folder that may be copied.").tag(config=True)
 
     @default("root_dir")
     def _default_root_dir(self) -> str:
@@ -347,14 +347,14 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
             raise HTTPError(400, f"Cannot rename file or directory {'/' + old_api!r}")
         if not old_api or not new_api:
             raise HTTPError(400, "Cannot rename the root directory")
-        if new_api.startswith(old_api + "/"):
-            raise HTTPError(400, f"Cannot move {old_api} into itself")
 
         def move() -> None:
             if not os.path.lexists(old_os):
                 raise HTTPError(404, f"File or directory does not exist: {old_api}")
             if os.path.lexists(new_os):
                 raise HTTPError(409, f"File already exists: {new_api}")
+            if new_api.startswith(old_api + "/"):
+                raise HTTPError(400, f"Cannot move {old_api} into itself")
             parent = split_api_path(new_api)[0]
             if not os.path.isdir(os.path.dirname(new_os)):
                 raise HTTPError(404, f"No such directory: {parent}")
@@ -377,16 +377,24 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
             st = await asyncio.to_thread(os.stat, from_os)
         except OSError:
             raise HTTPError(404, f"No such file or directory: {from_api}") from None
-        if not await self.dir_exists(to_dir):
-            raise HTTPError(404, f"No such directory: {to_dir}")
         is_dir = stat.S_ISDIR(st.st_mode)
+        target_name = None
+        if not await self.dir_exists(to_dir):
+            parent, last = split_api_path(to_dir)
+            if is_dir:  # a folder copied to a folder that does not exist yet: create it
+                await self.new({"type": "directory"}, to_dir) if await self.dir_exists(parent) else None
+            elif await self.dir_exists(parent) and not await self.file_exists(to_dir):
+                to_dir, target_name = parent, last  # ``to_path`` names the copy itself
+            if not await self.dir_exists(to_dir):
+                raise HTTPError(404, f"No such directory: {to_dir}")
         if is_dir and (to_dir == from_api or to_dir.startswith(from_api + "/")):
             raise HTTPError(400, f"Cannot copy {from_api} into itself")
         if is_dir:
             limit = int(self.max_copy_folder_size_mb * 1024 * 1024)
             if await asyncio.to_thread(_fsio.dir_size, from_os, limit) > limit:
                 raise HTTPError(400, f"Can't copy folders larger than {self.max_copy_folder_size_mb:g} MB: {from_api}")
-        name = await self.increment_filename(copy_base_name(split_api_path(from_api)[1]), to_dir, insert="-Copy")
+        name = target_name or await self.increment_filename(
+            copy_base_name(split_api_path(from_api)[1]), to_dir, insert="-Copy")
         to_api, to_os = await self._resolve(f"{to_dir}/{name}" if to_dir else name)
         try:
             await asyncio.to_thread(_fsio.copy_path, from_os, to_os, self.use_atomic_writing)

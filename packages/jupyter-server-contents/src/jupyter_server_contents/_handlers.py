@@ -218,6 +218,8 @@ class ContentsHandler(ContentsAPIHandler):
         cm = self.contents_manager
         if await cm.file_exists(path):
             raise web.HTTPError(400, "Cannot POST to files, use PUT instead.")
+        if not await cm.dir_exists(path):
+            raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
         model = await self.read_model() or {}
         copy_from = model.get("copy_from")
         if copy_from:

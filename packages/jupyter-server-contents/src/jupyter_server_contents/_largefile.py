@@ -40,8 +40,11 @@ class LargeFileManager(FileContentsManager):
             return await super().save(model, path)
         if isinstance(chunk, bool) or not isinstance(chunk, int) or (chunk < 1 and chunk != -1):
             raise HTTPError(400, f"Invalid chunk number {chunk!r}: use 1, 2, ... and -1 for the last one")
-        if model.get("type") != "file":
-            raise HTTPError(400, "Only files can be uploaded in chunks (type must be 'file')")
+        # The two messages clients of jupyter_server match on.
+        if not model.get("type"):
+            raise HTTPError(400, "No file type provided")
+        if model["type"] != "file":
+            raise HTTPError(400, f'File type "{model["type"]}" is not supported for large file transfer')
         if "content" not in model:
             raise HTTPError(400, "No file content provided")
         api_path, os_path = await self._resolve(path)

@@ -9,24 +9,39 @@ from typing import TYPE_CHECKING, Any
 
 from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
 from ._compression import GzipStream, start_gzip
+from ._logging import log_request, scrub_url
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
+from ._warnings import JupyterServerAuthWarning
 from ._web import ServerContext, ServerWebApplication
 
 if TYPE_CHECKING:
     # Private alias: `jupyter_server_core.ServerApp` stays the lazy __getattr__ below.
     from ._serverapp import ServerApp as _ServerApp
+    from ._serverapp import main
+    from ._serverinfo import list_running_servers, pid_alive, stop_server
+    from ._subcommands import ListApp, PasswordApp, StopApp
 
 __all__ = [
     "APIHandler",
     "GzipStream",
     "JupyterHandler",
+    "JupyterServerAuthWarning",
+    "ListApp",
+    "PasswordApp",
     "ServerApp",
     "ServerContext",
     "ServerWebApplication",
-    "start_gzip",
-    "__version__",
+    "list_running_servers",
+    "log_request",
+    "main",
     "parse_json_body",
+    "pid_alive",
+    "scrub_url",
+    "start_gzip",
+    "stop_server",
+    "StopApp",
+    "__version__",
     "url_escape",
     "url_path_join",
     "url_unescape",
@@ -34,12 +49,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # ServerApp pulls in jupyter_client; import it only when asked for.
-    if name == "ServerApp":
-        from ._serverapp import ServerApp
+# Public names whose modules pull in jupyter_client or the subcommands: imported when asked for.
+_LAZY = {
+    "ServerApp": "._serverapp",
+    "main": "._serverapp",
+    "ListApp": "._subcommands",
+    "StopApp": "._subcommands",
+    "PasswordApp": "._subcommands",
+    "list_running_servers": "._serverinfo",
+    "pid_alive": "._serverinfo",
+    "stop_server": "._serverinfo",
+}
 
-        return ServerApp
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(name)
 
 

@@ -109,7 +109,10 @@ class IdentityHandler(APIHandler):
                 raise web.HTTPError(400, f"Field {key} is not updatable (updatable: {', '.join(allowed)})")
             if value is not None and not isinstance(value, str):
                 raise web.HTTPError(400, f"Field {key} must be a string or null, not {type(value).__name__}")
-        updated = self.identity_provider.update_user(self, user, changes)
+        try:
+            updated = self.identity_provider.update_user(self, user, changes)
+        except NotImplementedError as exc:
+            raise web.HTTPError(501, str(exc)) from None
         self._current_user = updated
         self.write_json({"status": "success", "identity": updated.to_model()})
 

@@ -125,11 +125,12 @@ class JupyterHandler(web.RequestHandler):
 
     @property
     def identity_provider(self) -> Any:
-        return self.context.identity_provider
+        # The settings entry first: code that swaps it (as jupyter_server 2.x allowed) wins.
+        return self.settings.get("identity_provider") or self.context.identity_provider
 
     @property
     def authorizer(self) -> Any:
-        return self.context.authorizer
+        return self.settings.get("authorizer") or self.context.authorizer
 
     # -- headers ---------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import errno
 import os
 import socket
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from jupyter_core.paths import jupyter_runtime_dir
 from tornado import httpserver
@@ -124,6 +125,33 @@ class NetworkMixin(ServerTraits):
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
         return f"{proto}://{host}:{self.port}{url_path_join(self.base_url, path) if path else self.base_url}"
+
+    def _start_url(self, host: str) -> str:
+        """``default_url`` at ``host`` with the token a person may see (``...`` when chosen)."""
+        token = getattr(self.identity_provider, "token", "")
+        if token and not getattr(self.identity_provider, "token_generated", False):
+            token = "..."
+        query = "?" + urlencode({"token": token}) if token else ""
+        if self.sock:
+            return "http+unix://" + quote(self.sock, safe="") + self.default_url + query
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{'https' if self.secure else 'http'}://{host}:{self.port}{self.default_url}{query}"
+
+    @property
+    def public_url(self) -> str:
+        """Where to open the server from elsewhere: the listening address (or
+        ``custom_display_url``), the default page and the token."""
+        url = self._start_url(self.ip or "localhost")
+        if self.custom_display_url and not self.sock:
+            custom = urlsplit(self.custom_display_url)
+            url = urlunsplit(urlsplit(url)._replace(scheme=custom.scheme, netloc=custom.netloc))
+        return url
+
+    @property
+    def local_url(self) -> str:
+        """Where to open the server from this machine (the loopback address)."""
+        return self._start_url("::1" if ":" in (self.ip or "") else "127.0.0.1")
 
     @property
     def connection_url(self) -> str:

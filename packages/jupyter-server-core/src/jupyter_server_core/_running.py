@@ -78,6 +78,25 @@ class RunningMixin(NetworkMixin):
         if self.shutdown_no_activity_timeout > 0:
             self._idle_task = asyncio.ensure_future(self._watch_idle())
 
+    def start_app(self) -> None:
+        """Serve on a web application someone else listens for (``initialize(...,
+        new_httpserver=False)``, as pytest-jupyter does): write the info file and start the
+        extensions, without running an event loop. :meth:`_cleanup` undoes it."""
+        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
+        self._stopping = asyncio.Event()
+        _run_soon_or_now(self._post_start())
+
+    async def _post_start(self) -> None:
+        """Start the extensions (their ``_start_jupyter_server_extension`` hooks)."""
+        await self.extension_manager.start_all()
+
+    async def _cleanup(self) -> None:
+        """Stop what :meth:`start_app` (or ``initialize``) started; safe on an app that never
+        initialized."""
+        if getattr(self, "extension_manager", None) is None:
+            return
+        await self._stop_serving()
+
     def log_banner(self) -> None:
         lines = "\n".join(f"    {u}" for u in self.display_urls)
         self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
@@ -87,7 +106,7 @@ class RunningMixin(NetworkMixin):
         timeout = self.shutdown_no_activity_timeout
         while True:
             await asyncio.sleep(min(60, max(1, timeout / 4)))
-            busy = len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0
+            busy = len(self.kernel_manager.list_kernel_ids())
             busy += sum(self.extension_manager.activity_counts())
             idle_for = time.time() - self.activity.last_activity()
             if busy == 0 and idle_for > timeout:
@@ -108,7 +127,7 @@ class RunningMixin(NetworkMixin):
         try:
             await self.extension_manager.stop_all()
         finally:
-            if self.kernel_manager is not None:
+            if getattr(self, "kernel_manager", None) is not None:
                 await self.kernel_manager.shutdown_all()
             if self.http_server is not None:
                 await self.http_server.close_all_connections()
@@ -140,3 +159,15 @@ class RunningMixin(NetworkMixin):
     def _on_signal(self, sig: int) -> None:
         self.log.info("Received %s", signal.Signals(sig).name)
         self.request_stop()
+
+
+def _run_soon_or_now(coro: Any) -> None:
+    """Run ``coro`` as a task of the running loop, or to its end on the current one."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().asyncio_loop.run_until_complete(coro)  # type: ignore[attr-defined]
+        return
+    loop.create_task(coro)

@@ -159,7 +159,9 @@ class ServerApp(JupyterApp, RunningMixin):
     identity_provider: Any = None
     authorizer: Any = None
     kernel_spec_manager: Any = None
-    kernel_manager: Any = None
+    # No class default: like jupyter_server 2.x, the attribute exists once initialize() made
+    # the manager (pytest-jupyter's cleanup tells a started app from a bare one by hasattr).
+    kernel_manager: Any
     session_manager: Any = None
     config_manager: Any = None
     contents_manager: Any = None
@@ -258,12 +260,16 @@ class ServerApp(JupyterApp, RunningMixin):
     def initialize(
         self, argv: list[str] | None = None, *, bind: bool = True,
         find_extensions: bool = True, starter_extension: str | None = None,
+        new_httpserver: bool = True,
     ) -> None:
         """Load config, build managers and the web app, bind sockets, load extensions.
 
         ``find_extensions=False`` ignores conf.d manifests; ``starter_extension`` names the
-        package an ExtensionApp launched as ``jupyter <name>`` (always loaded).
+        package an ExtensionApp launched as ``jupyter <name>`` (always loaded);
+        ``new_httpserver=False`` (jupyter_server 2.x's spelling of ``bind=False``) leaves
+        listening to the caller, who then calls ``start_app()``.
         """
+        bind = bind and new_httpserver
         super().initialize(argv)
         if self._dispatching:
             return  # a subcommand runs
@@ -292,8 +298,12 @@ class ServerApp(JupyterApp, RunningMixin):
         self.init_configurables()
         self.init_webapp()
         if bind:
-            self.bind_sockets()
+            self.init_httpserver()
         self.extension_manager.load_all()
+
+    def init_httpserver(self) -> None:
+        """Create the HTTP server and bind its sockets (the step's jupyter_server 2.x name)."""
+        self.bind_sockets()
 
     @property
     def event_logger(self) -> Any:
@@ -446,6 +456,8 @@ class ServerApp(JupyterApp, RunningMixin):
             "jinja_template_vars": self.jinja_template_vars,
             "websocket_url": self.websocket_url,
             "version_hash": "",
+            # The terminals extension sets it True when it loads.
+            "terminals_available": False,
         }
         settings.update(self.tornado_settings)
         self.web_app = ServerWebApplication(self.context, routes, **settings)

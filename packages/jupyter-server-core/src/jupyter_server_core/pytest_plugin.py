@@ -71,6 +71,11 @@ def jp_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pat
     monkeypatch.setattr(paths, "SYSTEM_CONFIG_PATH", [str(dirs["system_config"])])
     monkeypatch.setattr(paths, "ENV_JUPYTER_PATH", [str(dirs["env_data"])])
     monkeypatch.setattr(paths, "SYSTEM_JUPYTER_PATH", [str(dirs["system_data"])])
+    # Our own tests decide what loads through manifests and config alone: the built-in
+    # extensions installed in the dev environment (docs/architecture.md) do not count here.
+    from .extensions import _confd
+
+    monkeypatch.setattr(_confd, "builtin_extensions", list)
     return dirs
 
 

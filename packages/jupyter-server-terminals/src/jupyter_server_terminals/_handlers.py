@@ -35,7 +35,7 @@ class TerminalRootHandler(_TerminalAPIHandler):
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
             raise web.HTTPError(400, f"Terminal name must be a non-empty string without '/', got {name!r}")
         try:
-            model = await self.terminals.create(name=name, cwd=body.get("cwd"))
+            model = self.terminals.create(name=name, cwd=body.get("cwd"))
         except TerminalCwdError as exc:
             raise web.HTTPError(400, str(exc)) from None
         except TerminalLimitReached as exc:

@@ -176,6 +176,10 @@ class TerminalManager(LoggingConfigurable):
     def __len__(self) -> int:
         return len(self._terms.terminals)
 
+    def __bool__(self) -> bool:
+        # A manager with no terminal running is still a manager (``if settings[...]:``).
+        return True
+
     def touch(self, name: str) -> None:
         """Record activity (input or output) on terminal ``name``."""
         self._last_activity[name] = _now()
@@ -206,8 +210,11 @@ class TerminalManager(LoggingConfigurable):
 
     # -- lifecycle -------------------------------------------------------------------
 
-    async def create(self, name: str | None = None, cwd: Any = None) -> dict[str, Any]:
+    def create(self, name: str | None = None, cwd: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Start a shell and return its model; an existing ``name`` returns that terminal.
+
+        Synchronous, as jupyter_server 2.x callers use it (starting a pty does not block).
+        Other keyword arguments are accepted and ignored.
 
         Raises :class:`TerminalCwdError` for a ``cwd`` outside the root and
         :class:`TerminalLimitReached` past ``max_terminals``; OSError when the shell

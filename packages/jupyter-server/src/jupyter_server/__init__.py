@@ -11,8 +11,9 @@ itself costs only the version lookup.
 from __future__ import annotations
 
 from ._version import __version__, version_info
+from .base.call_context import CallContext
 
-__all__ = ["DEFAULT_JUPYTER_SERVER_PORT", "__version__", "version_info"]
+__all__ = ["DEFAULT_JUPYTER_SERVER_PORT", "CallContext", "__version__", "version_info"]
 
 #: The port ``jupyter server`` tries first (``ServerApp.port``).
 DEFAULT_JUPYTER_SERVER_PORT = 8888

@@ -5,6 +5,7 @@ from typing import Any
 from ._authorizer import Action, AllowAllAuthorizer, Authorizer, action_for_method
 from ._decorator import authorized
 from ._identity import IdentityProvider
+from ._identity import _anonymous_user as anonymous_user
 from ._password import passwd, passwd_check
 from ._password_identity import PasswordIdentityProvider
 from ._throttle import LoginThrottle
@@ -24,6 +25,7 @@ __all__ = [
     "passwd_check",
     "User",
     "action_for_method",
+    "anonymous_user",
     "authorized",
 ]
 

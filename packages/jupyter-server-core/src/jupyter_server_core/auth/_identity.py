@@ -8,7 +8,6 @@ for the cookie once, so that it need not travel again.
 from __future__ import annotations
 
 import binascii
-import dataclasses
 import hmac
 import json
 import os
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_core.paths import jupyter_runtime_dir
 from tornado.web import RequestHandler
-from traitlets import Bool, Dict, Float, List, Type, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, List, Type, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ._revoked import RevokedSessions
@@ -102,9 +101,11 @@ class IdentityProvider(LoggingConfigurable):
     ).tag(config=True)
 
     updatable_fields = List(
-        Unicode(),
-        ["name", "display_name", "initials", "avatar_url", "color"],
-        help="Identity fields users may change about themselves with PATCH /api/me.",
+        Enum(["name", "display_name", "initials", "avatar_url", "color"]),
+        ["color"],
+        help="""Identity fields users may change about themselves with PATCH /api/me
+        (any of name, display_name, initials, avatar_url, color). A provider that stores
+        changes may widen it; the password provider (the default) allows all five.""",
     ).tag(config=True)
 
     login_handler_class = Type(
@@ -237,13 +238,46 @@ class IdentityProvider(LoggingConfigurable):
         handler.set_secure_cookie(self.get_cookie_name(handler), json.dumps(data), **options)
         return user
 
-    def validate_security(self, app: Any) -> None:
-        """Called once the server is configured; warn or raise ValueError on unsafe settings."""
-        if not self.auth_enabled:
-            self.log.warning(
+    def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
+        """Called once the server is configured; warn or raise ValueError on unsafe settings.
+
+        ``ssl_options`` are the TLS options the server listens with; when not given, a
+        configured ``certfile`` counts as encryption.
+        """
+        encrypted = ssl_options is not None or bool(getattr(app, "certfile", ""))
+        log = getattr(app, "log", None) or self.log
+        if not getattr(app, "ip", "localhost"):
+            if not encrypted:
+                log.warning(
+                    "The server listens on all IP addresses and not using encryption "
+                    "(no certfile): tokens and data cross the network readable by anyone on it."
+                )
+            if not self.auth_enabled:
+                log.warning(
+                    "The server listens on all IP addresses with no token or password: this is "
+                    "highly insecure, anyone who can reach it can run code on this machine."
+                )
+        elif not self.auth_enabled:
+            log.warning(
                 "All authentication is disabled (IdentityProvider.token is empty and no password "
                 "is set): anyone who can connect to this server can run code on it."
             )
+
+    def identity_model(self, user: User) -> dict[str, Any]:
+        """The JSON model of ``user`` that ``GET /api/me`` answers with."""
+        return user.to_model()
+
+    def user_to_cookie(self, user: User) -> str:
+        """Every identity field of ``user`` as the JSON a login cookie can hold."""
+        return json.dumps(user.to_model())
+
+    def user_from_cookie(self, cookie_value: str) -> User | None:
+        """The user :meth:`user_to_cookie` wrote (None when the value is not one)."""
+        try:
+            data = json.loads(cookie_value)
+            return User(**{k: data.get(k) for k in ("username", "name", "display_name", "initials", "avatar_url", "color")})
+        except (ValueError, TypeError):
+            return None
 
 
     def cookie_secret_hook(self, h: hmac.HMAC) -> hmac.HMAC:
@@ -257,10 +291,20 @@ class IdentityProvider(LoggingConfigurable):
 
     def update_user(self, handler: RequestHandler, user: User, changes: dict[str, Any]) -> User:
         """Apply ``changes`` (already checked against :attr:`updatable_fields`) to ``user``
-        and keep them in the login cookie, so the next requests of this browser see them."""
-        updated = dataclasses.replace(user, **changes)
-        self._login(handler, updated)
+        with :meth:`update_user_model`, then keep them with :meth:`persist_user_model`.
+        A provider that implements neither answers PATCH /api/me with 501."""
+        updated = self.update_user_model(user, changes)
+        handler._current_user = updated
+        self.persist_user_model(handler)
         return updated
+
+    def update_user_model(self, current_user: User, user_data: dict[str, Any]) -> User:
+        """``current_user`` with ``user_data`` applied; override to allow identity changes."""
+        raise NotImplementedError(f"{type(self).__name__} does not let users change their identity")
+
+    def persist_user_model(self, handler: RequestHandler) -> None:
+        """Keep ``handler.current_user``'s changed fields for the next requests; override."""
+        raise NotImplementedError(f"{type(self).__name__} cannot keep identity changes")
 
     # -- the jupyter_server 2.x IdentityProvider API, for extensions that call it ----------
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from typing import Any
 
+from tornado.web import RequestHandler
 from traitlets import Bool, Unicode, default
 
 from ._identity import IdentityProvider
 from ._password import passwd, passwd_check, persist_hashed_password
+from ._user import User
 
 __all__ = ["PasswordIdentityProvider"]
 
@@ -54,6 +57,18 @@ class PasswordIdentityProvider(IdentityProvider):
     def auth_enabled(self) -> bool:
         return bool(self.token or self.hashed_password)
 
+    @default("updatable_fields")
+    def _default_updatable_fields(self) -> list[str]:
+        # Changes live in the login cookie: every display field may change.
+        return ["name", "display_name", "initials", "avatar_url", "color"]
+
+    def update_user_model(self, current_user: User, user_data: dict[str, Any]) -> User:
+        return dataclasses.replace(current_user, **{k: v for k, v in user_data.items() if k in self.updatable_fields})
+
+    def persist_user_model(self, handler: RequestHandler) -> None:
+        """The changed identity goes into a fresh login cookie."""
+        self._login(handler, handler.current_user)
+
     def passwd_check(self, password: str) -> bool:
         return bool(self.hashed_password) and passwd_check(self.hashed_password, password)
 
@@ -77,11 +92,13 @@ class PasswordIdentityProvider(IdentityProvider):
         h.update(self.hashed_password.encode())
         return h
 
-    def validate_security(self, app: Any) -> None:
+    def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
         """Refuse to start without a password when ``password_required`` is set."""
-        super().validate_security(app)
+        super().validate_security(app, ssl_options)
         if self.password_required and not self.hashed_password:
-            raise ValueError(
+            # One line and exit status 1, as the other start-up refusals (see check_root).
+            (getattr(app, "log", None) or self.log).critical(
                 "PasswordIdentityProvider.password_required is set but no password is: "
                 "run `jupyter server password` first"
             )
+            raise SystemExit(1)

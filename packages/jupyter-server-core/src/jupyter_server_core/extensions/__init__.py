@@ -1,6 +1,7 @@
 """Server extensions: enablement (conf.d levels), lifecycle and the `extension` subcommand."""
 
-from ._cli import ServerExtensionApp
+from ._cli import DisableServerExtensionApp, EnableServerExtensionApp, ListServerExtensionsApp, ServerExtensionApp
+from ._cli import _ToggleApp as ToggleServerExtensionApp
 from ._confd import Decision, LevelVerdict, Mention, ResolvedExtensions, resolve_enabled_extensions
 from ._levels import ConfigLevel, ManifestError, config_levels, level_dir
 from ._manager import (
@@ -15,16 +16,20 @@ from ._manager import (
 __all__ = [
     "ConfigLevel",
     "Decision",
+    "DisableServerExtensionApp",
+    "EnableServerExtensionApp",
     "ExtensionError",
     "ExtensionManager",
     "ExtensionPackage",
     "ExtensionPoint",
     "LevelVerdict",
+    "ListServerExtensionsApp",
     "ManifestError",
     "Mention",
     "ResolvedExtensions",
     "ServerExtensionApp",
     "ServerExtensionFailure",
+    "ToggleServerExtensionApp",
     "config_levels",
     "extension_points_of",
     "level_dir",

@@ -2,6 +2,11 @@
 
 The rules, from the lowest to the highest precedence:
 
+0. Built-in parts of the server: an installed package that declares itself in the entry-point
+   group ``jupyter_server.builtin_extensions`` (core, contents, nbconvert: what a monolithic
+   server had built in) is enabled when nothing below mentions it. Any manifest or config
+   that says ``false`` still disables it; the manifests these wheels ship stay the
+   ordinary, visible way they are enabled.
 1. conf.d manifests, level by level (see :mod:`._levels`): a level ranked earlier by
    jupyter_core overrides a later one, whether it enables or disables. Within one level
    every manifest is read and a disable wins over an enable, whatever the file names.
@@ -25,6 +30,7 @@ __all__ = [
     "LevelVerdict",
     "Mention",
     "ResolvedExtensions",
+    "builtin_extensions",
     "config_file_mentions",
     "extensions_in_config",
     "read_levels",
@@ -35,6 +41,15 @@ MANIFEST = "manifest"
 CONFIG_FILE = "config file"
 COMMAND_LINE = "command line"
 LAUNCHED = "launched"
+BUILTIN = "installed package"
+BUILTIN_GROUP = "jupyter_server.builtin_extensions"
+
+
+def builtin_extensions() -> list[str]:
+    """Extensions installed packages declare part of the server itself (see rule 0)."""
+    from importlib.metadata import entry_points
+
+    return sorted({ep.value for ep in entry_points(group=BUILTIN_GROUP)})
 
 
 @dataclass(frozen=True)
@@ -169,6 +184,7 @@ def resolve_enabled_extensions(
     levels: list[ConfigLevel] | None = None,
     use_manifests: bool = True,
     launched: str | None = None,
+    builtin: Iterable[str] | None = None,
 ) -> ResolvedExtensions:
     """Decide every known extension.
 
@@ -176,7 +192,9 @@ def resolve_enabled_extensions(
     merged with the command line); ``command_line`` the part given on the command line;
     ``config_files`` the ``(config, filename)`` pairs loaded, to name which file decided;
     ``use_manifests=False`` ignores conf.d (an ExtensionApp launched without the others);
-    ``launched`` names a package enabled whatever the rest says (``jupyter <name>``).
+    ``launched`` names a package enabled whatever the rest says (``jupyter <name>``);
+    ``builtin`` the built-in extensions (rule 0; read from the installed packages' entry
+    points when manifests are used and the levels are jupyter_core's own).
     """
     ranked = config_levels() if levels is None else levels
     verdicts, problems = read_levels(ranked) if use_manifests else ({}, [])
@@ -185,7 +203,10 @@ def resolve_enabled_extensions(
     merged = {str(k): parse_enabled(v) for k, v in (config_value or {}).items()}
     for name, enabled in cli.items():
         merged.setdefault(name, enabled)
-    names = list(dict.fromkeys([*verdicts, *from_files, *merged, *([launched] if launched else [])]))
+    if builtin is None:
+        builtin = builtin_extensions() if use_manifests and levels is None else []
+    builtin = list(builtin)
+    names = list(dict.fromkeys([*verdicts, *from_files, *merged, *([launched] if launched else []), *builtin]))
     decisions: dict[str, Decision] = {}
     for name in names:
         levels_of = verdicts.get(name, [])
@@ -207,6 +228,9 @@ def resolve_enabled_extensions(
             enabled = merged[name]
             decision.enabled, decision.source = enabled, Mention(enabled, "config")
             decision.reason = f"{'enabled' if enabled else 'disabled'}: config (ServerApp.jpserver_extensions) overrides every manifest"
+        elif not levels_of:  # only rule 0 names it
+            decision.enabled, decision.source = True, Mention(True, BUILTIN)
+            decision.reason = f"enabled: {name} is a built-in part of the server and no manifest or config disables it"
         else:
             top = levels_of[0]
             decision.enabled, decision.source = top.enabled, top.decider

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from jupyter_client.multikernelmanager import DuplicateKernelError
 from tornado import web
 
 from .._base_handlers import APIHandler
@@ -95,6 +96,8 @@ class MainSessionHandler(SessionAPIHandler):
             return
         except KernelError as exc:
             raise http_error(exc) from None
+        except DuplicateKernelError as exc:  # a client-chosen kernel id already taken
+            raise web.HTTPError(409, str(exc)) from None
         self.set_header("Location", url_path_join(self.base_url, "api", "sessions", url_escape(model["id"])))
         self.write_json(model, status=201)
 

@@ -16,12 +16,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jupyter_server_core
-from jupyter_server_core import url_path_join
+from jupyter_core.utils import ensure_async
+from jupyter_server_core import url_escape, url_path_join
 from jupyter_server_extensionapp import ExtensionStaticHandler
 from tornado import web
 
 __all__ = [
     "APIHandler",
+    "APIVersionHandler",
+    "AuthenticatedFileHandler",
+    "AuthenticatedHandler",
+    "FilesRedirectHandler",
+    "RedirectWithParams",
     "FileFindHandler",
     "JupyterHandler",
     "filename_regex",
@@ -257,3 +263,64 @@ class FileFindHandler(JupyterHandler, ExtensionStaticHandler):
     def set_extra_headers(self, path: str) -> None:
         if self._path_in(list(self.settings.get("static_immutable_cache", []))):
             self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+
+
+#: jupyter_server 2.x's name of the authenticated page-handler base (the same class here).
+AuthenticatedHandler = JupyterHandler
+
+
+class APIVersionHandler(APIHandler):
+    """``GET /api``: the server version, open to all (as the core's own route)."""
+
+    allow_unauthenticated = True
+
+    def get(self) -> None:
+        self.finish({"version": jupyter_server_core.__version__})
+
+
+class AuthenticatedFileHandler(JupyterHandler, web.StaticFileHandler):
+    """Static files from a folder (route kwarg ``path``), for logged-in users only."""
+
+    @web.authenticated
+    def head(self, path: str) -> Any:  # type: ignore[override]
+        return self.get(path, include_body=False)
+
+    @web.authenticated
+    def get(self, path: str, include_body: bool = True) -> Any:  # type: ignore[override]
+        return web.StaticFileHandler.get(self, path, include_body)
+
+    def compute_etag(self) -> str | None:
+        return None
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """Hidden files are refused unless the contents manager allows them."""
+        checked = web.StaticFileHandler.validate_absolute_path(self, root, absolute_path)
+        manager = self.settings.get("contents_manager")
+        if checked and manager is not None and not getattr(manager, "allow_hidden", True):
+            relative = os.path.relpath(checked, root)
+            if any(part.startswith(".") for part in relative.split(os.sep)):
+                raise web.HTTPError(404)
+        return checked
+
+
+class FilesRedirectHandler(JupyterHandler):
+    """``/tree/<path>`` of a file (not a folder): redirect to ``/files/<path>``."""
+
+    @web.authenticated
+    async def get(self, path: str = "") -> None:
+        path = path.strip("/")
+        manager = self.contents_manager
+        if manager is None or not await ensure_async(manager.file_exists(path)):
+            raise web.HTTPError(404, f"File does not exist: {path}")
+        self.redirect(url_path_join(self.base_url, "files", url_escape(path)))
+
+
+class RedirectWithParams(web.RequestHandler):
+    """A permanent redirect to the route kwarg ``url``, keeping the query string."""
+
+    def initialize(self, url: str, permanent: bool = True) -> None:
+        self._url, self._permanent = url, permanent
+
+    def get(self) -> None:
+        query = self.request.query
+        self.redirect(f"{self._url}?{query}" if query else self._url, permanent=self._permanent)

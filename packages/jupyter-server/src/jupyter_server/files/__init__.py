@@ -1,0 +1,1 @@
+"""``jupyter_server.files``: the ``/files/`` handler (the contents wheel's)."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.kernelspecs``: see its ``handlers`` module."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.nbconvert``: see its ``handlers`` module."""

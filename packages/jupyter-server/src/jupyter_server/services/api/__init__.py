@@ -1,0 +1,1 @@
+"""``jupyter_server.services.api``: see its ``handlers`` module."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.services.events``: see its ``handlers`` module."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.services.kernelspecs``: see its ``handlers`` module."""

@@ -1,0 +1,1 @@
+"""``jupyter_server.services.nbconvert``: see its ``handlers`` module."""

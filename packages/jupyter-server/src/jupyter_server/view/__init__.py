@@ -1,0 +1,1 @@
+"""``jupyter_server.view``: see its ``handlers`` module."""
