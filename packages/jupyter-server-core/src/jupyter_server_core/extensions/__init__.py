@@ -1,6 +1,11 @@
 """Server extensions: enablement (conf.d levels), lifecycle and the `extension` subcommand."""
 
-from ._cli import DisableServerExtensionApp, EnableServerExtensionApp, ListServerExtensionsApp, ServerExtensionApp
+from ._cli import (
+    DisableServerExtensionApp,
+    EnableServerExtensionApp,
+    ListServerExtensionsApp,
+    ServerExtensionApp,
+)
 from ._cli import _ToggleApp as ToggleServerExtensionApp
 from ._confd import Decision, LevelVerdict, Mention, ResolvedExtensions, resolve_enabled_extensions
 from ._levels import ConfigLevel, ManifestError, config_levels, level_dir
