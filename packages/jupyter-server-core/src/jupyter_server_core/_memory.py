@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import gc
 import sys
 from collections.abc import Callable
@@ -33,7 +32,9 @@ def _libc() -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # The process's own symbols, libc's among them: no library search (find_library
+        # would run ldconfig in a subprocess).
+        libc = ctypes.CDLL(None)
     except OSError:
         return None
     # musl has neither function; glibc has both.
