@@ -33,20 +33,22 @@ def rss_bytes(pid: int) -> int:
 class Server:
     """One ``jupyter server`` process with isolated Jupyter folders and a shared root."""
 
-    def __init__(self, label: str, env: Path, root: Path) -> None:
+    def __init__(self, label: str, env: Path, root: Path, command: str = "jupyter-server",
+                 ready_path: str = "/api/status") -> None:
         self.label, self.env, self.root = label, env, root
+        self.command, self.ready_path = command, ready_path
         self.home = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> float:
-        """Spawn and wait for ``GET /api/status`` 200; return the seconds it took."""
+        """Spawn and wait for ``GET <ready_path>`` 200; return the seconds it took."""
         self.port = free_port()
         env = dict(os.environ)
         for key in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
             env[key] = str(self.home / key.lower())
         env.pop("JUPYTER_TOKEN", None)
-        argv = [str(self.env / "bin" / "jupyter-server"), "--no-browser", "--allow-root",
+        argv = [str(self.env / "bin" / self.command), "--no-browser", "--allow-root",
                 f"--port={self.port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={self.root}",
                 "--ServerApp.log_level=WARN"]
@@ -58,7 +60,7 @@ class Server:
                 raise RuntimeError(f"{self.label} exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-                conn.request("GET", "/api/status", headers={"Authorization": f"token {TOKEN}"})
+                conn.request("GET", self.ready_path, headers={"Authorization": f"token {TOKEN}"})
                 if conn.getresponse().status == 200:
                     return time.perf_counter() - started
             except OSError:

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("JUPYTER_BENCH_HOME", Path.home() / ".cache" / "jupyter-server-bench"))
 REFERENCE_SPEC = os.environ.get("JUPYTER_BENCH_REFERENCE", "jupyter_server>=2.21,<3")
 THIRD_PARTY = ["ipykernel", "psutil"]
+#: JupyterLab for the ``lab_start`` benchmark, installed on both sides in separate environments.
+LAB_SPEC = os.environ.get("JUPYTER_BENCH_LAB", "jupyterlab>=4.6,<4.7")
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -94,6 +96,24 @@ def ensure_envs() -> dict[str, Path]:
     return envs
 
 
+def ensure_lab_envs(dist: Path) -> dict[str, Path]:
+    """The reference and ours, each with JupyterLab (for ``jupyter lab`` start-up)."""
+    envs = {"reference-lab": HOME / "reference-lab", "full-lab": HOME / "ours-full-lab"}
+    for name, spec in (("reference-lab", [REFERENCE_SPEC]),
+                       ("full-lab", ["--find-links", str(dist), "jupyter-server"])):
+        env, wanted = envs[name], f"{dist.name if name == 'full-lab' else REFERENCE_SPEC} {LAB_SPEC}"
+        stamp = env / ".bench-installed"
+        if stamp.exists() and stamp.read_text() == wanted:
+            continue
+        if env.exists():
+            subprocess.run(["rm", "-rf", str(env)], check=True)
+        _make_env(env)
+        # One resolution: pip keeps our jupyter_server (2.90) for JupyterLab's requirement.
+        _pip(env, "install", *spec, LAB_SPEC, *THIRD_PARTY)
+        stamp.write_text(wanted)
+    return envs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="rounds per benchmark (default 5)")
@@ -103,12 +123,16 @@ def main() -> int:
     args = parser.parse_args()
     envs = ensure_envs() if not args.skip_setup else {
         "reference": HOME / "reference", "core": HOME / "ours-core", "full": HOME / "ours-full"}
+    only = [x for x in args.only.split(",") if x]
+    if not only or "lab_start" in only:
+        envs.update(ensure_lab_envs(build_wheels()) if not args.skip_setup else {
+            "reference-lab": HOME / "reference-lab", "full-lab": HOME / "ours-full-lab"})
     # Measure from inside our full environment: it has tornado; both servers see the same client.
     driver = [str(_bin(envs["full"], "python")), str(Path(__file__).with_name("_driver.py"))]
     config = {
         "envs": {k: str(v) for k, v in envs.items()},
         "rounds": args.rounds,
-        "only": [x for x in args.only.split(",") if x],
+        "only": only,
         "json": args.json,
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count()},

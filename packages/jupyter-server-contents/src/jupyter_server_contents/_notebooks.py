@@ -9,6 +9,7 @@ from tornado.web import HTTPError
 
 from . import _fsio
 from ._nbjson import parse_constant
+from ._validated import MIN_BYTES, file_digest, is_known_valid, remember_valid
 
 __all__ = ["read_notebook", "write_notebook", "to_notebook_node"]
 
@@ -35,8 +36,9 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool,
     except UnicodeDecodeError:
         raise HTTPError(400, f"Unreadable Notebook: {api_path} is not UTF-8 encoded") from None
     captured: dict[str, Any] = {}
+    digest_of_file = file_digest((data,)) if len(data) >= MIN_BYTES else None
     try:
-        nb = _reads_v4(text, captured)
+        nb = _reads_v4(text, captured, digest_of_file)
         if nb is None:
             nb = nbformat.reads(text, as_version=4, capture_validation_error=captured,  # type: ignore[no-untyped-call]
                                 parse_constant=parse_constant)
@@ -45,7 +47,7 @@ def read_notebook(os_path: str, api_path: str, require_hash: bool,
     return nb, digest, _validation_message(captured)
 
 
-def _reads_v4(text: str, captured: dict[str, Any]) -> Any:
+def _reads_v4(text: str, captured: dict[str, Any], digest_of_file: bytes | None = None) -> Any:
     """``nbformat.reads(text, as_version=4, capture_validation_error=captured)`` for a
     version 4 notebook, with a faster ``from_dict``; None for anything else (unparsable
     JSON, other versions), which nbformat's own path reads with its own errors."""
@@ -66,6 +68,9 @@ def _reads_v4(text: str, captured: dict[str, Any]) -> Any:
         nb = strip_transient(rejoin_lines(from_dict(nb_dict)))  # type: ignore[no-untyped-call]
     except AttributeError as exc:  # as nbformat's reader words it
         raise nbformat.ValidationError(f"The notebook is invalid and is missing an expected key: {exc}") from None
+    if digest_of_file is not None and is_known_valid(digest_of_file):
+        return nb  # these bytes validated cleanly before (see _validated.py)
+    keep = digest_of_file is not None and _has_unique_ids(nb)
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:
@@ -73,7 +78,19 @@ def _reads_v4(text: str, captured: dict[str, Any]) -> Any:
 
         get_logger().error("Notebook JSON is invalid: %s", exc)
         captured["ValidationError"] = exc
+    else:
+        if keep:
+            remember_valid(digest_of_file)  # type: ignore[arg-type]
     return nb
+
+
+def _has_unique_ids(nb: Any) -> bool:
+    """Whether validation had nothing to repair: it gives cells missing or repeated ids
+    new random ones, which a file read again would not have."""
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        return True
+    ids = [cell.get("id") for cell in nb.get("cells", ())]
+    return None not in ids and len(set(ids)) == len(ids)
 
 
 def to_notebook_node(content: dict[str, Any]) -> Any:
@@ -150,5 +167,9 @@ def write_notebook(os_path: str, api_path: str, nb: Any, atomic: bool) -> str | 
     if os.path.isdir(os_path):
         raise HTTPError(400, f"{api_path} is a directory, not a notebook", reason="bad type")
     # nbformat's text never ends with a newline; the file does, as jupyter_server writes it.
-    _fsio.write_file(os_path, iter([data, b"\n"]) if not data.endswith(b"\n") else data, atomic=atomic)
+    pieces = [data, b"\n"] if not data.endswith(b"\n") else [data]
+    _fsio.write_file(os_path, iter(pieces) if len(pieces) > 1 else data, atomic=atomic)
+    if message is None and len(data) >= MIN_BYTES:
+        # Validated above (ids repaired before encoding): reading these bytes back is valid.
+        remember_valid(file_digest(pieces))
     return message

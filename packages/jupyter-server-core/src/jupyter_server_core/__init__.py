@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
 from ._compression import GzipStream, start_gzip
+from ._deferred_grammar import defer_rfc3987_grammar
 from ._logging import log_request, scrub_url
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._warnings import JupyterServerAuthWarning
 from ._web import ServerContext, ServerWebApplication
+
+# Before anything imports jsonschema: its IRI checker's grammar is built on first use.
+defer_rfc3987_grammar()
 
 if TYPE_CHECKING:
     # Private alias: `jupyter_server_core.ServerApp` stays the lazy __getattr__ below.

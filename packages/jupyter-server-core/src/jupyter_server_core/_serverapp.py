@@ -36,6 +36,7 @@ from ._config_files import (
 )
 from ._directories import prepare_private_dir
 from ._logging import log_request
+from ._memory import MemoryReleaser, limit_malloc_arenas
 from ._metrics import ServerMetrics, metrics_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
@@ -278,6 +279,8 @@ class ServerApp(JupyterApp, RunningMixin):
         prepare_private_dir(jupyter_data_dir(), "Jupyter data directory", self.log)
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
+        self.memory = MemoryReleaser()
+        limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
         self.events = EventBus(self)
         if "EventLogger" in self.config:
             # The operator configured event handlers: record from the start.
@@ -431,7 +434,7 @@ class ServerApp(JupyterApp, RunningMixin):
             "cookie_secret": self._cookie_secret(),
             "xsrf_cookies": True,
             "login_url": url_path_join(self.base_url, "login"),
-            "log_function": self.metrics.log_function(log_request),
+            "log_function": self.memory.log_function(self.metrics.log_function(log_request)),
             "default_handler_class": PageNotFoundHandler,
             "websocket_ping_interval": self.websocket_ping_interval or None,
             "websocket_ping_timeout": self.websocket_ping_timeout or None,
