@@ -180,6 +180,7 @@ class ServerApp(JupyterApp, RunningMixin):
             GatewayMappingKernelManager,
             GatewaySessionManager,
             GatewayWebSocketConnection,
+            KernelRouter,
         )
         from .kernels import MappingKernelManager
         from .sessions import SessionManager
@@ -189,7 +190,7 @@ class ServerApp(JupyterApp, RunningMixin):
         return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
-                GatewaySessionManager, GatewayWebSocketConnection, *extra]
+                GatewaySessionManager, GatewayWebSocketConnection, KernelRouter, *extra]
 
     def _classes_inc_parents(self, classes: Any = None) -> Any:
         """The configurable classes, without ServerApp's internal bases: their traits are

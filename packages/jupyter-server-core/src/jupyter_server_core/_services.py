@@ -24,7 +24,11 @@ def load_core_services(serverapp: Any) -> None:
     if getattr(km, "activity", False) is None:
         km.activity = getattr(serverapp, "activity", None)
     routes: list[Any] = []
-    if getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
+    if getattr(km, "routes_kernels", False):
+        from .gateway._routing_handlers import routing_routes
+
+        routes += routing_routes(base, km)  # first: tornado takes the first rule that matches
+    elif getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
         from .gateway import gateway_routes
 
         # First: tornado takes the first rule that matches.
