@@ -183,6 +183,7 @@ class ServerApp(JupyterApp, RunningMixin):
             KernelRouter,
         )
         from .kernels import MappingKernelManager
+        from .kernels._parameters import KernelParameters
         from .sessions import SessionManager
 
         # Extensions' classes only where they are listed: importing them costs a plain start.
@@ -190,7 +191,7 @@ class ServerApp(JupyterApp, RunningMixin):
         return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
-                GatewaySessionManager, GatewayWebSocketConnection, KernelRouter, *extra]
+                GatewaySessionManager, GatewayWebSocketConnection, KernelRouter, KernelParameters, *extra]
 
     def _classes_inc_parents(self, classes: Any = None) -> Any:
         """The configurable classes, without ServerApp's internal bases: their traits are

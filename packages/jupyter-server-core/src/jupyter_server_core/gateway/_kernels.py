@@ -18,6 +18,7 @@ from traitlets import Instance
 
 from .._urls import url_escape
 from ..kernels import KernelNotFound, KernelRecord, MappingKernelManager
+from ..kernels._parameters import REQUEST_FIELD
 from ..kernels._paths import resolve_kernel_cwd
 from ..kernels._record import utcnow
 from ._client import GatewayClient
@@ -238,6 +239,9 @@ class GatewayMappingKernelManager(MappingKernelManager):
         body: dict[str, Any] = {"env": self.kernel_env(env, path)}
         if kernel_name:
             body["name"] = kernel_name
+        if kwargs.get("kernel_parameters") is not None:
+            # JEP 87 values: the gateway checks them against its kernelspec.
+            body[REQUEST_FIELD] = kwargs["kernel_parameters"]
         launch = float(body["env"]["KERNEL_LAUNCH_TIMEOUT"])
         timeout = max(client.request_timeout, launch + client.launch_timeout_pad)
         name = kernel_name or ""

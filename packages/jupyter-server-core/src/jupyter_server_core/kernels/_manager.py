@@ -34,6 +34,7 @@ from ._errors import (
     KernelStartError,
 )
 from ._events import KernelEventCallback, KernelEvents
+from ._parameters import ParameterizedLaunch
 from ._paths import resolve_kernel_cwd
 from ._record import KernelRecord, utcnow
 
@@ -63,7 +64,7 @@ def _default_kernel_dirs(ksm: Any) -> None:
     ksm.kernel_dirs = [*jupyter_path("kernels"), os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]
 
 
-class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
+class MappingKernelManager(KernelCuller, ParameterizedLaunch, AsyncMultiKernelManager):
     """The kernels of this server, keyed by kernel id. Async only.
 
     Kernel events, for the WebSocket layer and anyone else who needs them::
@@ -226,6 +227,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         except KernelSpecNotFound as exc:
             self._emit("start", None, name, str(exc), error=True)
             raise
+        await self.prepare_parameters(name, kwargs)  # JEP 87 values: refused (400) before any launch
         kwargs["cwd"] = resolve_kernel_cwd(self.root_dir, path)
         if env:
             kwargs["env"] = {**os.environ, **env}
