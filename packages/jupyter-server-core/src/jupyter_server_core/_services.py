@@ -47,5 +47,10 @@ def load_core_services(serverapp: Any) -> None:
             {"kernel_manager": km, "serverapp": serverapp},
         ))
     serverapp.web_app.add_handlers(".*$", routes)
+    start_pool = getattr(km, "start_pool", None)
+    if start_pool is not None:  # warm kernels (KernelPool.sizes), once the event loop runs
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().add_callback(start_pool)
     serverapp.api_spec.add(KERNEL_PATHS, KERNEL_SCHEMAS)
     serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)

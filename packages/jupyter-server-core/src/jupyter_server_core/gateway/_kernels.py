@@ -201,6 +201,9 @@ class GatewayMappingKernelManager(MappingKernelManager):
 
     # -- lifecycle -----------------------------------------------------------------------
 
+    def start_pool(self) -> None:
+        """No warm pool here: the gateway starts kernels (Kernel Gateway has its own prespawn)."""
+
     def kernel_env(self, env: dict[str, str] | None, path: str | None) -> dict[str, str]:
         """The ``env`` of a start request: this server's KERNEL_* and allowed variables,
         ``env`` (from the session), KERNEL_WORKING_DIR and KERNEL_LAUNCH_TIMEOUT."""
