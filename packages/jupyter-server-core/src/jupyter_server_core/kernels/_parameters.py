@@ -20,14 +20,14 @@ from __future__ import annotations
 import copy
 import inspect
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
 from ._errors import KernelError
 
-__all__ = ["REQUEST_FIELD", "KernelParameterError", "KernelParameters", "ParameterizedLaunch", "parameter_schema"]
+__all__ = ["REQUEST_FIELD", "KernelParameterError", "KernelParameters", "ParameterizedLaunch", "owned_configurable", "parameter_schema"]
 
 #: The request field that carries parameter values (JEP 87's jupyter_server pull request).
 REQUEST_FIELD = "custom_kernel_specs"
@@ -148,6 +148,21 @@ class KernelParameters(LoggingConfigurable):
         return filled
 
 
+_C = TypeVar("_C", bound=LoggingConfigurable)
+
+
+def owned_configurable(owner: Any, cls: type[_C]) -> _C:
+    """The kernel manager's one instance of ``cls``, made on first use with its config.
+
+    ``config=`` rather than ``parent=``: traitlets asks ``if parent:``, and a kernel
+    manager without kernels is falsy, so its config would be skipped.
+    """
+    found: _C | None = owner.__dict__.get(f"_owned_{cls.__name__}")
+    if found is None:
+        found = owner.__dict__[f"_owned_{cls.__name__}"] = cls(config=owner.config, log=owner.log)
+    return found
+
+
 class ParameterizedLaunch:
     """MappingKernelManager's part of JEP 87: ``start_kernel(..., kernel_parameters={...})``.
 
@@ -162,12 +177,7 @@ class ParameterizedLaunch:
 
     @property
     def kernel_parameters(self) -> KernelParameters:
-        found: KernelParameters | None = self.__dict__.get("_kernel_parameters")
-        if found is None:
-            # config= rather than parent=: traitlets reads ``if parent:``, and an empty
-            # kernel manager is falsy.
-            found = self.__dict__["_kernel_parameters"] = KernelParameters(config=self.config, log=self.log)
-        return found
+        return owned_configurable(self, KernelParameters)
 
     async def prepare_parameters(self, kernel_name: str, kwargs: dict[str, Any]) -> None:
         values = kwargs.pop("kernel_parameters", None)

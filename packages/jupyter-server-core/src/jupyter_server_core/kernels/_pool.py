@@ -25,6 +25,8 @@ from typing import Any
 from traitlets import Bool, Dict, Float, Int
 from traitlets.config import LoggingConfigurable
 
+from ._parameters import owned_configurable
+
 __all__ = ["KernelPool", "PooledLaunch"]
 
 
@@ -108,11 +110,7 @@ class PooledLaunch:
 
     @property
     def kernel_pool(self) -> KernelPool:
-        found: KernelPool | None = self.__dict__.get("_kernel_pool")
-        if found is None:
-            # config= rather than parent=: an empty kernel manager is falsy to traitlets.
-            found = self.__dict__["_kernel_pool"] = KernelPool(config=self.config, log=self.log)
-        return found
+        return owned_configurable(self, KernelPool)
 
     def start_pool(self) -> None:
         """Start filling every configured pool in the background."""
