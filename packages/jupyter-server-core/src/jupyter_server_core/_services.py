@@ -6,7 +6,7 @@ from typing import Any
 
 from ._urls import url_path_join
 
-__all__ = ["load_core_services"]
+__all__ = ["load_core_services", "start_core_services"]
 
 
 def load_core_services(serverapp: Any) -> None:
@@ -47,10 +47,12 @@ def load_core_services(serverapp: Any) -> None:
             {"kernel_manager": km, "serverapp": serverapp},
         ))
     serverapp.web_app.add_handlers(".*$", routes)
-    start_pool = getattr(km, "start_pool", None)
-    if start_pool is not None:  # warm kernels (KernelPool.sizes), once the event loop runs
-        from tornado.ioloop import IOLoop
-
-        IOLoop.current().add_callback(start_pool)
     serverapp.api_spec.add(KERNEL_PATHS, KERNEL_SCHEMAS)
     serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)
+
+
+def start_core_services(serverapp: Any) -> None:
+    """Once the server listens: start filling the warm kernel pool (KernelPool.sizes)."""
+    start_pool = getattr(serverapp.kernel_manager, "start_pool", None)
+    if start_pool is not None:
+        start_pool()
