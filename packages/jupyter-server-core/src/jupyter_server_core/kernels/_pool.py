@@ -44,6 +44,12 @@ class KernelPool(LoggingConfigurable):
         changes to the requested directory and sets the requested variables first. Off,
         pooled kernels serve only requests for the root directory without extra variables.""",
     ).tag(config=True)
+    refill_delay = Float(
+        1.0,
+        help="""Seconds between handing a pooled kernel out and starting its replacement, so that
+        launching the new process does not slow down the first messages of the kernel just
+        handed out (on a small machine both compete for the CPU).""",
+    ).tag(config=True)
     ready_timeout = Float(
         60, help="Seconds a pooled kernel may take to answer kernel_info before it is dropped."
     ).tag(config=True)
@@ -117,6 +123,13 @@ class PooledLaunch:
         for name in self.kernel_pool.sizes:
             self._refill(name)
 
+    def _refill_later(self, kernel_name: str) -> None:
+        delay = self.kernel_pool.refill_delay
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, self._refill, kernel_name)
+        else:
+            self._refill(kernel_name)
+
     def _refill(self, kernel_name: str) -> None:
         pool = self.kernel_pool
         if pool.stopped or kernel_name in pool.filling:
@@ -168,7 +181,7 @@ class PooledLaunch:
         cwd = kwargs.get("cwd") or self.root_dir
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if os.environ.get(k) != v}
         while (km := pool.take(name)) is not None:
-            self._refill(name)
+            self._refill_later(name)
             if not await km.is_alive():
                 await _stop(km)
                 continue
