@@ -169,3 +169,31 @@ def test_bad_gateway_entries_name_the_problem(entries: list[dict[str, Any]], wor
 
     with pytest.raises(TraitError, match=words):
         KernelRouter(gateways=entries)
+
+
+def test_router_config_switches_classes_and_wins_over_gateway_url(
+    jp_environ: Any, jp_root_dir: Path, capfd: pytest.CaptureFixture[str],
+) -> None:
+    from jupyter_server_core._serverapp import ServerApp
+    from jupyter_server_core.gateway import (
+        GatewaySessionManager,
+        RoutingKernelManager,
+        RoutingKernelSpecManager,
+    )
+    from traitlets.config import Config
+
+    config = Config({
+        "ServerApp": {"allow_root": True, "root_dir": str(jp_root_dir)},
+        "KernelRouter": {"gateways": [{"name": "a", "url": "http://127.0.0.1:9", "request_timeout": 7}]},
+        "MappingKernelManager": {"cull_idle_timeout": 600},
+    })
+    app = ServerApp(config=config)
+    app.initialize(argv=["--gateway-url=http://127.0.0.1:8"], bind=False, find_extensions=False)
+    assert isinstance(app.kernel_spec_manager, RoutingKernelSpecManager)
+    assert isinstance(app.kernel_manager, RoutingKernelManager)
+    assert isinstance(app.session_manager, GatewaySessionManager)
+    assert not app.gateway_config.gateway_enabled
+    assert "GatewayClient.url (http://127.0.0.1:8) is ignored" in capfd.readouterr().err
+    remote, gateway_km = app.kernel_manager.remote_kernels["a"]
+    assert remote.client.url == "http://127.0.0.1:9" and remote.client.request_timeout == 7
+    assert gateway_km.cull_idle_timeout == 600  # MappingKernelManager settings reach each gateway's manager
