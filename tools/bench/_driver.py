@@ -248,6 +248,19 @@ async def bench_kernel_lifecycle(server: Server, fixtures: Path) -> Result:
     return {"kernel start to idle s": started, "kernel DELETE s": time.perf_counter() - t}
 
 
+#: Our server's extra options per benchmark (the reference is started without them).
+OURS_ARGV: dict[str, list[str]] = {"kernel_pool": ["--KernelPool.sizes=python3=1"]}
+#: How long the pool has to start its kernel before the measurement (nothing to poll from outside).
+POOL_WARMUP_S = 6.0
+
+
+async def bench_kernel_pool(server: Server, fixtures: Path) -> Result:
+    """Kernel start to idle when ours has a warm pool of one (the reference has none)."""
+    await asyncio.sleep(POOL_WARMUP_S)  # both sides wait the same
+    result = await bench_kernel_lifecycle(server, fixtures)
+    return {"kernel start to idle, warm pool s": result["kernel start to idle s"]}
+
+
 async def bench_execute(server: Server, fixtures: Path) -> Result:
     kid = await start_kernel(server)
     out: Result = {}
@@ -303,6 +316,7 @@ BENCHES: dict[str, tuple[Bench, str]] = {
     "slow_link": (bench_slow_link, "full"),
     "polling": (bench_polling, "full"),
     "kernel": (bench_kernel_lifecycle, "full"),
+    "kernel_pool": (bench_kernel_pool, "full"),
     "execute": (bench_execute, "full"),
     "iopub": (bench_iopub, "full"),
 }
@@ -350,7 +364,7 @@ async def run(config: dict[str, Any]) -> None:
             if round_no % 2:
                 order.reverse()
             for side, env in order:
-                server = Server(side, env, fixtures)
+                server = Server(side, env, fixtures, OURS_ARGV.get(name) if side == "ours" else None)
                 server.start()
                 try:
                     result = await bench(server, fixtures)

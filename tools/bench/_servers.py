@@ -34,9 +34,10 @@ class Server:
     """One ``jupyter server`` process with isolated Jupyter folders and a shared root."""
 
     def __init__(self, label: str, env: Path, root: Path, command: str = "jupyter-server",
-                 ready_path: str = "/api/status") -> None:
+                 ready_path: str = "/api/status", extra_argv: list[str] | None = None) -> None:
         self.label, self.env, self.root = label, env, root
         self.command, self.ready_path = command, ready_path
+        self.extra_argv = list(extra_argv or [])
         self.home = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
@@ -51,7 +52,7 @@ class Server:
         argv = [str(self.env / "bin" / self.command), "--no-browser", "--allow-root",
                 f"--port={self.port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={self.root}",
-                "--ServerApp.log_level=WARN"]
+                "--ServerApp.log_level=WARN", *self.extra_argv]
         started = time.perf_counter()
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = started + 60

@@ -14,47 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyter_server_core._serverapp import ServerApp
 from jupyter_server_core.events._bus import GATEWAY_SCHEMA
 from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.kernels._wsprotocol import V1_PROTOCOL
 from jupyter_server_core.kernels._wsregistry import registry_for
+from jupyter_server_core.pytest_plugin import InProcessGateway
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClientConnection
-from traitlets.config import Config
 
 GW_TOKEN = "gateway-token-7d1e"
 
 
-class Gateway:
+class Gateway(InProcessGateway):
     """An in-process ServerApp of ours serving as the gateway."""
 
     def __init__(self, root: Path, runtime: Path) -> None:
-        root.mkdir(exist_ok=True)
-        config = Config({
-            # A gateway behind a path prefix, as behind a proxy.
-            "ServerApp": {"port": 0, "ip": "127.0.0.1", "open_browser": False, "allow_root": True,
-                          "root_dir": str(root), "base_url": "/gw/",
-                          "jpserver_extensions": {"jupyter_server_core": True}},
-            "IdentityProvider": {"token": GW_TOKEN},
-        })
-        self.app = ServerApp(config=config)
-        self.app.runtime_dir_override = str(runtime)  # the server under test writes its own info file
-        self.running = False
-
-    async def start(self) -> None:
-        self.app.initialize(argv=[])
-        await self.app._start_serving()
-        self.running = True
-
-    async def stop(self) -> None:
-        if self.running:
-            self.running = False
-            await self.app._stop_serving()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.app.port}/gw"
+        super().__init__(root, runtime, GW_TOKEN)
 
     def drop_websockets(self, kernel_id: str) -> int:
         """Close the gateway's end of every kernel WebSocket of ``kernel_id``."""
@@ -72,9 +47,7 @@ def gateway_protocols() -> list[str]:
 
 @pytest.fixture
 async def gateway(tmp_path: Path, jp_environ: dict[str, Path]) -> AsyncIterator[Gateway]:
-    runtime = tmp_path / "gw-runtime"
-    runtime.mkdir()
-    gw = Gateway(tmp_path / "gw-root", runtime)
+    gw = Gateway(tmp_path / "gw-root", tmp_path / "gw-runtime")
     await gw.start()
     try:
         yield gw

@@ -83,3 +83,10 @@ def _load_jupyter_server_extension(serverapp: _ServerApp) -> None:
     from ._services import load_core_services
 
     load_core_services(serverapp)
+
+
+async def _start_jupyter_server_extension(serverapp: Any) -> None:
+    """The server listens: start what runs in the background (the warm kernel pool)."""
+    from ._services import start_core_services
+
+    start_core_services(serverapp)

@@ -185,8 +185,10 @@ class ServerApp(JupyterApp, RunningMixin):
             GatewayMappingKernelManager,
             GatewaySessionManager,
             GatewayWebSocketConnection,
+            KernelRouter,
         )
         from .kernels import MappingKernelManager
+        from .kernels._parameters import KernelParameters
         from .sessions import SessionManager
 
         # Extensions' classes only where they are listed: importing them costs a plain start.
@@ -194,7 +196,7 @@ class ServerApp(JupyterApp, RunningMixin):
         return [ServerApp, IdentityProvider, PasswordIdentityProvider, LoginThrottle, Authorizer, KernelManager,
                 AsyncKernelManager, Session, MappingKernelManager, KernelSpecManager, SessionManager,
                 ConfigManager, GatewayClient, GatewayMappingKernelManager, GatewayKernelSpecManager,
-                GatewaySessionManager, GatewayWebSocketConnection, *extra]
+                GatewaySessionManager, GatewayWebSocketConnection, KernelRouter, KernelParameters, *extra]
 
     def _classes_inc_parents(self, classes: Any = None) -> Any:
         """The configurable classes, without ServerApp's internal bases: their traits are

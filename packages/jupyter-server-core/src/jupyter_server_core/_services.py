@@ -9,7 +9,7 @@ from ._urls import url_path_join
 if TYPE_CHECKING:
     from ._serverapp import ServerApp
 
-__all__ = ["load_core_services"]
+__all__ = ["load_core_services", "start_core_services"]
 
 
 def load_core_services(serverapp: ServerApp) -> None:
@@ -27,7 +27,11 @@ def load_core_services(serverapp: ServerApp) -> None:
     if getattr(km, "activity", False) is None:
         km.activity = getattr(serverapp, "activity", None)
     routes: list[Any] = []
-    if getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
+    if getattr(km, "routes_kernels", False):
+        from .gateway._routing_handlers import routing_routes
+
+        routes += routing_routes(base, km)  # first: tornado takes the first rule that matches
+    elif getattr(serverapp, "gateway_config", None) is not None and serverapp.gateway_config.gateway_enabled:
         from .gateway import gateway_routes
 
         # First: tornado takes the first rule that matches.
@@ -49,3 +53,10 @@ def load_core_services(serverapp: ServerApp) -> None:
     serverapp.web_app.add_handlers(".*$", routes)
     serverapp.api_spec.add(KERNEL_PATHS, KERNEL_SCHEMAS)
     serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)
+
+
+def start_core_services(serverapp: Any) -> None:
+    """Once the server listens: start filling the warm kernel pool (KernelPool.sizes)."""
+    start_pool = getattr(serverapp.kernel_manager, "start_pool", None)
+    if start_pool is not None:
+        start_pool()

@@ -280,6 +280,44 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
     return certfile, keyfile
 
 
+class InProcessGateway:
+    """A second ServerApp of ours, in this process, serving as a kernel gateway.
+
+    Behind the path prefix ``/<name>/`` (as behind a proxy), with its own token, root
+    and runtime directory; kernels it starts are real ipykernel processes.
+    """
+
+    def __init__(self, root: Path, runtime: Path, token: str, name: str = "gw") -> None:
+        from ._serverapp import ServerApp
+
+        root.mkdir(exist_ok=True)
+        runtime.mkdir(exist_ok=True)
+        self.name = name
+        config = Config({
+            "ServerApp": {"port": 0, "ip": "127.0.0.1", "open_browser": False, "allow_root": True,
+                          "root_dir": str(root), "base_url": f"/{name}/",
+                          "jpserver_extensions": {"jupyter_server_core": True}},
+            "IdentityProvider": {"token": token},
+        })
+        self.app = ServerApp(config=config)
+        self.app.runtime_dir_override = str(runtime)  # the server under test writes its own info file
+        self.running = False
+
+    async def start(self) -> None:
+        self.app.initialize(argv=[])
+        await self.app._start_serving()
+        self.running = True
+
+    async def stop(self) -> None:
+        if self.running:
+            self.running = False
+            await self.app._stop_serving()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.app.port}/{self.name}"
+
+
 class ServerProcess:
     """A ``jupyter server`` subprocess; ``url`` and ``token`` once it answers."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ._client import GatewayClient
 from ._errors import GatewayError
+from ._router import KernelRouter
 from ._tokens import GatewayTokenRenewerBase, NoOpTokenRenewer
 from ._wiring import configure_gateway, gateway_kwargs
 
@@ -22,7 +23,10 @@ __all__ = [
     "GatewaySessionManager",
     "GatewayTokenRenewerBase",
     "GatewayWebSocketConnection",
+    "KernelRouter",
     "NoOpTokenRenewer",
+    "RoutingKernelManager",
+    "RoutingKernelSpecManager",
     "configure_gateway",
     "gateway_kwargs",
     "gateway_routes",
@@ -33,6 +37,8 @@ _LAZY = {
     "GatewayMappingKernelManager": "._kernels",
     "GatewaySessionManager": "._sessions",
     "GatewayWebSocketConnection": "._websocket",
+    "RoutingKernelManager": "._routing_kernels",
+    "RoutingKernelSpecManager": "._routing_specs",
     "gateway_routes": "._handlers",
 }
 

@@ -66,6 +66,8 @@ class GatewayClient(GatewayClientConfig):
         self.token_renewer: GatewayTokenRenewerBase = self.gateway_token_renewer_class(parent=self, log=self.log)
         #: The server's EventBus (``emit(schema_id, data)``), set by the ServerApp.
         self.events: Any = None
+        #: The server's KernelRouter (several gateways beside local kernels), set by configure_gateway.
+        self.kernel_router: Any = None
         self._cookies: SimpleCookie = SimpleCookie()
         self._http: tuple[asyncio.AbstractEventLoop, AsyncHTTPClient] | None = None
 

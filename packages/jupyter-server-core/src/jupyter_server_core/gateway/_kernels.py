@@ -18,6 +18,7 @@ from traitlets import Instance
 
 from .._urls import url_escape
 from ..kernels import KernelNotFound, KernelRecord, MappingKernelManager
+from ..kernels._parameters import REQUEST_FIELD
 from ..kernels._paths import resolve_kernel_cwd
 from ..kernels._record import utcnow
 from ._client import GatewayClient
@@ -200,6 +201,9 @@ class GatewayMappingKernelManager(MappingKernelManager):
 
     # -- lifecycle -----------------------------------------------------------------------
 
+    def start_pool(self) -> None:
+        """No warm pool here: the gateway starts kernels (Kernel Gateway has its own prespawn)."""
+
     def kernel_env(self, env: dict[str, str] | None, path: str | None) -> dict[str, str]:
         """The ``env`` of a start request: this server's KERNEL_* and allowed variables,
         ``env`` (from the session), KERNEL_WORKING_DIR and KERNEL_LAUNCH_TIMEOUT."""
@@ -238,6 +242,9 @@ class GatewayMappingKernelManager(MappingKernelManager):
         body: dict[str, Any] = {"env": self.kernel_env(env, path)}
         if kernel_name:
             body["name"] = kernel_name
+        if kwargs.get("kernel_parameters") is not None:
+            # JEP 87 values: the gateway checks them against its kernelspec.
+            body[REQUEST_FIELD] = kwargs["kernel_parameters"]
         launch = float(body["env"]["KERNEL_LAUNCH_TIMEOUT"])
         timeout = max(client.request_timeout, launch + client.launch_timeout_pad)
         name = kernel_name or ""

@@ -1,10 +1,11 @@
-"""The one place that decides whether kernels run here or on a gateway."""
+"""The one place that decides whether kernels run here, on a gateway, or both (routed)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ._client import GatewayClient
+from ._router import KernelRouter
 
 if TYPE_CHECKING:
     from .._serverapp import ServerApp
@@ -41,24 +42,57 @@ def configure_gateway(serverapp: ServerApp) -> GatewayClient:
     """
     client = GatewayClient(parent=serverapp, log=serverapp.log)
     client.events = getattr(serverapp, "events", None)
+    router = client.kernel_router = KernelRouter(parent=serverapp, log=serverapp.log)
+    if router.routing:
+        if client.gateway_enabled:
+            serverapp.log.warning("GatewayClient.url (%s) is ignored: KernelRouter.gateways lists the gateways; "
+                                  "add it there to keep using it", client.url)
+            client.url = None
+        _use_classes(serverapp, _routing_pairs(), "the gateways of KernelRouter.gateways")
+        names = ", ".join(f"{r['name']} ({r['url']})" for r in router.gateways) or "none"
+        serverapp.log.info("Kernels run %son gateways: %s", "here and " if router.local_kernels else "", names)
+        return client
     if not client.gateway_enabled:
         return client
-    for trait, (local, remote) in _class_pairs().items():
+    _use_classes(serverapp, _class_pairs(), f"the gateway at {client.url}")
+    serverapp.log.info("Kernels and kernelspecs are served by the gateway at %s", client.url)
+    return client
+
+
+def _routing_pairs() -> dict[str, tuple[type, type]]:
+    """ServerApp class traits: (the local default, the routing class)."""
+    from ._routing_kernels import RoutingKernelManager
+    from ._routing_specs import RoutingKernelSpecManager
+
+    pairs = _class_pairs()
+    return {
+        "kernel_spec_manager_class": (pairs["kernel_spec_manager_class"][0], RoutingKernelSpecManager),
+        "kernel_manager_class": (pairs["kernel_manager_class"][0], RoutingKernelManager),
+        "session_manager_class": pairs["session_manager_class"],
+    }
+
+
+def _use_classes(serverapp: Any, pairs: dict[str, tuple[type, type]], what: str) -> None:
+    for trait, (local, remote) in pairs.items():
         current = getattr(serverapp, trait)
         if current is local:
             setattr(serverapp, trait, remote)
         elif not issubclass(current, remote):
             serverapp.log.warning(
-                "ServerApp.%s is %s.%s, which is not a gateway class: it will not use the gateway at %s",
-                trait, current.__module__, current.__qualname__, client.url,
+                "ServerApp.%s is %s.%s, which is not a gateway class: it will not use %s",
+                trait, current.__module__, current.__qualname__, what,
             )
-    serverapp.log.info("Kernels and kernelspecs are served by the gateway at %s", client.url)
-    return client
 
 
 def gateway_kwargs(cls: type, client: GatewayClient | None) -> dict[str, Any]:
-    """``{"gateway_client": client}`` for a manager class that takes one, else {}."""
-    if client is None or not client.gateway_enabled:
+    """``{"gateway_client": client}`` for a manager class that takes one, or
+    ``{"kernel_router": ...}`` for a routing one; else {}."""
+    if client is None:
         return {}
     names: list[str] = getattr(cls, "class_trait_names", lambda: [])()
+    router = getattr(client, "kernel_router", None)
+    if router is not None and router.routing and "kernel_router" in names:
+        return {"kernel_router": router}
+    if not client.gateway_enabled:
+        return {}
     return {"gateway_client": client} if "gateway_client" in names else {}

@@ -10,6 +10,7 @@ from .._base_handlers import APIHandler
 from .._urls import url_escape, url_path_join
 from ._errors import KernelError
 from ._manager import MappingKernelManager
+from ._parameters import REQUEST_FIELD
 
 __all__ = ["KERNEL_ID_REGEX", "KernelAPIHandler", "http_error", "kernel_routes"]
 
@@ -51,8 +52,10 @@ class MainKernelHandler(KernelAPIHandler):
             raise web.HTTPError(400, "name must be a kernel spec name (a string)")
         if path is not None and not isinstance(path, str):
             raise web.HTTPError(400, "path must be a directory relative to the server root (a string)")
+        # JEP 87 launch parameters; only passed when given, for managers that know none.
+        extra = {"kernel_parameters": body[REQUEST_FIELD]} if body.get(REQUEST_FIELD) is not None else {}
         try:
-            kernel_id = await self.kernel_manager.start_kernel(kernel_name=name or None, path=path)
+            kernel_id = await self.kernel_manager.start_kernel(kernel_name=name or None, path=path, **extra)
             model = self.kernel_manager.kernel_model(kernel_id)
         except KernelError as exc:
             raise http_error(exc) from None

@@ -34,7 +34,9 @@ from ._errors import (
     KernelStartError,
 )
 from ._events import KernelEventCallback, KernelEvents
+from ._parameters import ParameterizedLaunch
 from ._paths import resolve_kernel_cwd
+from ._pool import PooledLaunch
 from ._record import KernelRecord, utcnow
 
 __all__ = ["MappingKernelManager"]
@@ -63,7 +65,7 @@ def _default_kernel_dirs(ksm: Any) -> None:
     ksm.kernel_dirs = [*jupyter_path("kernels"), os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]
 
 
-class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
+class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, AsyncMultiKernelManager):
     """The kernels of this server, keyed by kernel id. Async only.
 
     Kernel events, for the WebSocket layer and anyone else who needs them::
@@ -226,6 +228,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         except KernelSpecNotFound as exc:
             self._emit("start", None, name, str(exc), error=True)
             raise
+        await self.prepare_parameters(name, kwargs)  # JEP 87 values: refused (400) before any launch
         kwargs["cwd"] = resolve_kernel_cwd(self.root_dir, path)
         if env:
             kwargs["env"] = {**os.environ, **env}
@@ -280,6 +283,7 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         """Shut every kernel down (the server calls this when it stops)."""
         self.stop_culling()
+        await self.stop_pool()  # pooled kernels too, though never handed out
         kernel_ids = list(set(self._kernels) | set(self._pending_kernels))
         results = await asyncio.gather(*(self.shutdown_kernel(k, now=now) for k in kernel_ids), return_exceptions=True)
         for kernel_id, result in zip(kernel_ids, results, strict=True):

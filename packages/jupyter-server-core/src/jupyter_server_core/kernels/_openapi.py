@@ -41,9 +41,12 @@ KERNEL_PATHS: dict[str, Any] = {
             "summary": "Start a kernel",
             "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
                 "name": {"type": "string", "description": "Kernel spec name; the default if omitted"},
-                "path": {"type": "string", "description": "Working directory, relative to the server root"}}}}}},
+                "path": {"type": "string", "description": "Working directory, relative to the server root"},
+                "custom_kernel_specs": {"type": "object", "description": (
+                    "Launch parameter values of a parameterized kernelspec (JEP 87), checked "
+                    "against its metadata.parameters schema")}}}}}},
             "responses": {"201": json_response("The new kernel (Location header: its URL)", _KERNEL),
-                          "400": error_response("Unknown kernel spec, or a path outside the root")},
+                          "400": error_response("Unknown kernel spec, a path outside the root, or a refused parameter")},
         },
     },
     "/api/kernels/{kernel_id}": {

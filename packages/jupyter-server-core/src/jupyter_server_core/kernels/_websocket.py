@@ -61,8 +61,12 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
         for name in ("limit_rate", "iopub_msg_rate_limit", "iopub_data_rate_limit", "rate_limit_window"):
             if app is not None and hasattr(app, name):
                 settings[name] = getattr(app, name)
+        parent: Any = self.kernel_manager
+        route = getattr(parent, "connection_route", None)
+        if route is not None:  # kernels here and on gateways: the kernel's own manager and class
+            parent, cls = route(kernel_id, cls)
         return cls(
-            parent=self.kernel_manager, log=self.kernel_manager.log, kernel_id=kernel_id,
+            parent=parent, log=self.kernel_manager.log, kernel_id=kernel_id,
             session_id=self.get_argument("session_id", ""), websocket_handler=self, **settings,
         )
 
