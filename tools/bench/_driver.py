@@ -364,7 +364,7 @@ async def run(config: dict[str, Any]) -> None:
             if round_no % 2:
                 order.reverse()
             for side, env in order:
-                server = Server(side, env, fixtures, OURS_ARGV.get(name) if side == "ours" else None)
+                server = Server(side, env, fixtures, extra_argv=OURS_ARGV.get(name) if side == "ours" else None)
                 server.start()
                 try:
                     result = await bench(server, fixtures)

@@ -55,7 +55,7 @@ def load_core_services(serverapp: ServerApp) -> None:
     serverapp.api_spec.add(SESSION_PATHS, SESSION_SCHEMAS)
 
 
-def start_core_services(serverapp: Any) -> None:
+def start_core_services(serverapp: ServerApp) -> None:
     """Once the server listens: start filling the warm kernel pool (KernelPool.sizes)."""
     start_pool = getattr(serverapp.kernel_manager, "start_pool", None)
     if start_pool is not None:
