@@ -59,6 +59,12 @@ async def run(server: ServerProcess, kernel_id: str, code: str) -> tuple[dict[st
     return reply["content"], results[0] if results else None
 
 
+def metrics(server: ServerProcess) -> str:
+    request = urllib.request.Request(server.url + "metrics", headers={"Authorization": f"token {server.token}"})
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return str(r.read().decode())
+
+
 def kernel_pid(kernel_id: str) -> int | None:
     """The pid of the process whose command line names this kernel's connection file."""
     needle = f"kernel-{kernel_id}.json".encode()
@@ -129,6 +135,7 @@ async def test_kernel_and_session_survive_the_server(jp_server_process, jp_envir
     reply, value = await run(second, kernel_id, "x + 1")
     assert reply["status"] == "ok" and value == "42"
     await until(lambda: api(second, "GET", f"api/kernels/{kernel_id}")[1]["execution_state"] == "idle")
+    assert 'kernel_currently_running_total{type="python3"} 1.0' in metrics(second)
     info = [json.loads(p.read_text()) for p in jp_environ["runtime"].glob("jpserver-*.json")]
     assert [i["kernels_adopted"] for i in info if i["pid"] == second.proc.pid] == [1]
     listing = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "jupyter_server_core", "list"],
@@ -185,7 +192,7 @@ async def test_kernel_killed_while_no_server_runs_is_dropped(jp_server_process, 
     assert api(second, "GET", "api/sessions")[1] == []
 
 
-async def test_a_second_server_on_the_runtime_dir_refuses(jp_server_process, kernels_to_reap):
+async def test_a_second_server_on_the_runtime_dir_refuses(jp_server_process, kernels_to_reap, tmp_path):
     first = jp_server_process(PERSIST)
     new_session(first, kernels_to_reap)
     second = jp_server_process(PERSIST, wait=False)
@@ -194,6 +201,9 @@ async def test_a_second_server_on_the_runtime_dir_refuses(jp_server_process, ker
     assert "Cannot adopt kernels" in log and f"pid {first.proc.pid}" in log, log
     assert "Traceback" not in log
     assert len(api(first, "GET", "api/kernels")[1]) == 1
+    # A store of its own (persistence_file) is a server of its own.
+    third = jp_server_process(PERSIST, f"--MappingKernelManager.persistence_file={tmp_path / 'other.sqlite'}")
+    assert "0 kernel(s) adopted from " + str(tmp_path / "other.sqlite") in third.log()
 
 
 async def test_without_the_switch_kernels_end_with_the_server(jp_server_process, kernels_to_reap):

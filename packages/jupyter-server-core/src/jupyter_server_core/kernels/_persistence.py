@@ -18,7 +18,7 @@ import asyncio
 import os
 import subprocess
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from traitlets import Bool, HasTraits, Unicode, default
 
@@ -69,6 +69,7 @@ class KernelPersistence(HasTraits):
     _kernel_store: KernelStore | None = None
     _store_lock: StoreLock | None = None
     _saver: asyncio.Task[Any] | None = None
+    _kernel_log: IO[bytes] | None = None
     #: How many kernels the last :meth:`adopt_kernels` took over.
     kernels_adopted = 0
 
@@ -86,8 +87,12 @@ class KernelPersistence(HasTraits):
         if not self.enable_persistence:
             return {}
         # Not the server's stdout: a kernel writing there after the server is gone would
-        # fail or keep a pipe open that whoever started the server waits on.
-        return {"independent": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        # fail or keep a pipe open that whoever started the server waits on. One log file
+        # next to the store instead, appended to by every kernel.
+        if self._kernel_log is None or self._kernel_log.closed:
+            os.makedirs(os.path.dirname(self.persistence_file) or ".", exist_ok=True)
+            self._kernel_log = open(os.path.splitext(self.persistence_file)[0] + ".log", "ab")  # noqa: SIM115
+        return {"independent": True, "stdout": subprocess.DEVNULL, "stderr": self._kernel_log}
 
     # -- the store follows the kernels ------------------------------------------------------
 
@@ -209,6 +214,9 @@ class KernelPersistence(HasTraits):
         if self._kernel_store is not None:
             self._kernel_store.close()
             self._kernel_store = None
+        if self._kernel_log is not None:
+            self._kernel_log.close()
+            self._kernel_log = None
         if self._store_lock is not None:
             self._store_lock.release()
             self._store_lock = None
