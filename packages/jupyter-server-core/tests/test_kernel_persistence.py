@@ -222,6 +222,12 @@ async def test_orphan_is_culled_by_the_next_server(jp_server_process, kernels_to
     kernel_id = new_session(first, kernels_to_reap)["kernel"]["id"]
     await until(lambda: kernel_pid(kernel_id) is not None)
     stop(first, "kill -9")
+    # A server without the switch leaves it alone, and says so.
+    plain = jp_server_process()
+    assert api(plain, "GET", "api/kernels")[1] == []
+    assert "1 kernel(s) left running by an earlier server" in plain.log()
+    stop(plain, "SIGTERM")
+    assert kernel_pid(kernel_id) is not None
     second = jp_server_process(PERSIST, "--MappingKernelManager.cull_idle_timeout=2",
                                "--MappingKernelManager.cull_interval=1")
     assert "1 kernel(s) adopted" in second.log()

@@ -143,6 +143,7 @@ class KernelPersistence(HasTraits):
         persistence nothing is read and 0 is returned.
         """
         if not self.enable_persistence:
+            self._warn_of_unadopted_kernels()
             return 0
         if getattr(self, "gateway_client", None) is not None:
             self.log.warning("Kernel persistence is not available with a gateway yet: kernels are not recorded")
@@ -172,6 +173,35 @@ class KernelPersistence(HasTraits):
         self.log.info("Kernel persistence: %d kernel(s) adopted from %s", adopted, self.persistence_file)
         self._saver = asyncio.ensure_future(self._save_periodically())
         return adopted
+
+    def _warn_of_unadopted_kernels(self) -> None:
+        """Persistence off, but an earlier server left kernels running: say so, once."""
+        path = self.persistence_file
+        if not os.path.isfile(path):  # noqa: ASYNC240 - called once at start
+            return
+        lock = StoreLock(path)
+        try:
+            lock.acquire()
+        except StoreLocked:
+            return  # a persistent server runs on this store: its kernels are looked after
+        try:
+            store = KernelStore(path)
+            try:
+                alive = [k for k in store.all()
+                         if kernel_process_alive(k.provisioner_info.get("pid"), k.kernel_id, k.connection_file)]
+            finally:
+                store.close()
+        except Exception as exc:  # noqa: BLE001 - only a courtesy warning
+            self.log.debug("Could not read the kernel store %s: %s", path, exc)
+            return
+        finally:
+            lock.release()
+        if alive:
+            self.log.warning(
+                "%d kernel(s) left running by an earlier server are recorded in %s and not adopted: "
+                "start with MappingKernelManager.enable_persistence=True to adopt them (and cull idle ones)",
+                len(alive), path,
+            )
 
     async def _adopt(self, stored: StoredKernel) -> None:
         kernel = await build_kernel_manager(self, stored, self.persistent_launch_options())
