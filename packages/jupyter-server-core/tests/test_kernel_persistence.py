@@ -234,3 +234,27 @@ async def test_orphan_is_culled_by_the_next_server(jp_server_process, kernels_to
     await until(lambda: api(second, "GET", "api/kernels")[1] == [])
     await until(lambda: kernel_pid(kernel_id) is None)
     assert f"Culling kernel {kernel_id}" in second.log()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "kill -9"])
+async def test_gateway_kernels_and_sessions_survive_the_server(jp_server_process, tmp_path, kernels_to_reap, how):
+    gw_runtime = tmp_path / "gw-runtime"
+    gw_runtime.mkdir()
+    gateway = jp_server_process(env={"JUPYTER_RUNTIME_DIR": str(gw_runtime)}, cwd=tmp_path)
+    via = [PERSIST, f"--GatewayClient.url={gateway.url}", f"--GatewayClient.auth_token={gateway.token}"]
+    first = jp_server_process(*via)
+    session = new_session(first, kernels_to_reap)
+    kernel_id = session["kernel"]["id"]
+    assert (await run(first, kernel_id, "x = 41"))[0]["status"] == "ok"
+
+    stop(first, how)
+    second = jp_server_process(*via)
+    assert "1 kernel(s) adopted" in second.log()
+    status, sessions = api(second, "GET", "api/sessions")
+    assert [(s["id"], s["kernel"]["id"]) for s in sessions] == [(session["id"], kernel_id)]
+    reply, value = await run(second, kernel_id, "x + 1")
+    assert value == "42", reply
+
+    # Owned again: deleting the session shuts the kernel down on the gateway.
+    assert api(second, "DELETE", f"api/sessions/{session['id']}")[0] == 204
+    await until(lambda: api(gateway, "GET", "api/kernels")[1] == [])

@@ -23,6 +23,7 @@ from typing import IO, Any
 from traitlets import Bool, HasTraits, Unicode, default
 
 from ._adopt import build_kernel_manager, kernel_process_alive
+from ._gateway_persistence import adopt_gateway_kernels, gateway_row
 from ._record import KernelRecord
 from ._store import KernelStore, StoredKernel, StoreLock, StoreLocked
 
@@ -96,9 +97,17 @@ class KernelPersistence(HasTraits):
 
     # -- the store follows the kernels ------------------------------------------------------
 
+    def _gateway_url(self) -> str | None:
+        client = getattr(self, "gateway_client", None)
+        return str(client.url) if client is not None else None
+
     async def remember_kernel(self, kernel_id: str) -> None:
         """Write (or rewrite, after a restart: new pid) the row of a running kernel."""
         store, kernel, record = self._kernel_store, self._kernels.get(kernel_id), self._records.get(kernel_id)
+        gateway = self._gateway_url()
+        if store is not None and record is not None and gateway is not None:
+            store.save(gateway_row(record, gateway))
+            return
         if store is None or kernel is None or record is None:
             return
         provisioner = getattr(kernel, "provisioner", None)
@@ -145,15 +154,15 @@ class KernelPersistence(HasTraits):
         if not self.enable_persistence:
             self._warn_of_unadopted_kernels()
             return 0
-        if getattr(self, "gateway_client", None) is not None:
-            self.log.warning("Kernel persistence is not available with a gateway yet: kernels are not recorded")
-            return 0
         lock = StoreLock(self.persistence_file)
         lock.acquire()
         self._store_lock = lock
         self._kernel_store = store = KernelStore(self.persistence_file)
         adopted = 0
-        for stored in store.all():
+        gateway = self._gateway_url()
+        if gateway is not None:
+            adopted = await adopt_gateway_kernels(self, store)
+        for stored in store.all() if gateway is None else ():
             pid = stored.provisioner_info.get("pid")
             local = stored.provisioner_info.get("provisioner_name", "local-provisioner") == "local-provisioner"
             if local and not kernel_process_alive(pid, stored.kernel_id, stored.connection_file):
@@ -230,7 +239,7 @@ class KernelPersistence(HasTraits):
         if self._kernel_store is not None:
             self.save_activity()
             self.log.info("Kernel persistence: leaving %d kernel(s) running for the next server",
-                          len(self._kernels))
+                          len(self._records))
         for kernel_id in list(self._watchers):
             self._stop_watching(kernel_id)
         for kernel in list(self._kernels.values()):
