@@ -77,7 +77,8 @@ class AdoptedProcess:
 
     def wait(self, timeout: float | None = None) -> int:
         # LocalProvisioner.wait() calls this only after poll() said the process is gone.
-        return self.poll() if self.poll() is not None else -1  # type: ignore[return-value]
+        code = self.poll()
+        return -1 if code is None else code
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
