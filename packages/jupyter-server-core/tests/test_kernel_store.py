@@ -88,9 +88,11 @@ def test_a_lock_dies_with_its_process(tmp_path):
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="checks command lines through /proc")
 def test_a_pid_is_only_our_kernel_if_its_command_line_says_so(tmp_path):
     connection_file = str(tmp_path / "kernel-abc.json")
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()", connection_file],
-                            stdin=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()",
+                             connection_file], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
+        # Until the child has exec'd, /proc shows the parent's command line.
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"up"
         assert kernel_process_alive(proc.pid, "abc", connection_file)
         assert not kernel_process_alive(proc.pid, "other", str(tmp_path / "kernel-other.json"))
     finally:
