@@ -190,6 +190,7 @@ class NetworkMixin(ServerTraits):
             "password": bool(getattr(self.identity_provider, "hashed_password", "")),
             "pid": os.getpid(),
             "version": __version__,
+            "kernels_adopted": getattr(getattr(self, "kernel_manager", None), "kernels_adopted", 0),
         }
 
     @property

@@ -13,7 +13,7 @@ import signal
 import time
 from typing import Any
 
-from ._network import NetworkMixin
+from ._network import NetworkMixin, ServerStartError
 from ._serverinfo import remove_info_file, write_info_file
 from ._version import __version__
 
@@ -71,6 +71,7 @@ class RunningMixin(NetworkMixin):
     async def _start_serving(self) -> None:
         """Start listening, write the info file, start extensions."""
         assert self.http_server is not None
+        await self._adopt_kernels()
         self.http_server.add_sockets(self._sockets)
         self.info_file = write_info_file(self.server_info(), self._runtime_dir)
         await self.extension_manager.start_all()
@@ -96,6 +97,18 @@ class RunningMixin(NetworkMixin):
         if getattr(self, "extension_manager", None) is None:
             return
         await self._stop_serving()
+
+    async def _adopt_kernels(self) -> None:
+        """Kernel persistence: take over the kernels an earlier server left, before serving."""
+        adopt = getattr(self.kernel_manager, "adopt_kernels", None)
+        if adopt is None:
+            return
+        from .kernels._store import StoreLocked
+
+        try:
+            await adopt()
+        except StoreLocked as exc:
+            raise ServerStartError(f"Cannot adopt kernels: {exc}") from None
 
     def log_banner(self) -> None:
         lines = "\n".join(f"    {u}" for u in self.display_urls)

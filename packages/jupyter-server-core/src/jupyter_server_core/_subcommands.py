@@ -75,7 +75,9 @@ class ListApp(JupyterApp):
             url = info["url"]
             if info.get("token"):
                 url += f"?token={info['token']}"
-            print(f"{url} :: {info['root_dir']}")
+            adopted = info.get("kernels_adopted")
+            note = f" ({adopted} kernel(s) adopted at start)" if adopted else ""
+            print(f"{url} :: {info['root_dir']}{note}")
 
 
 class StopApp(JupyterApp):

@@ -181,6 +181,7 @@ class GatewayMappingKernelManager(MappingKernelManager):
     def _forget(self, kernel_id: str, event: str) -> None:
         record = self._records.pop(kernel_id, None)
         self._owned.discard(kernel_id)
+        self.forget_kernel(kernel_id)
         if record is not None:
             # Connections unsubscribe themselves when their WebSocket closes.
             self._fire(kernel_id, event)
@@ -257,6 +258,7 @@ class GatewayMappingKernelManager(MappingKernelManager):
         if record is None:
             raise GatewayError(f"The gateway at {client.url} answered a kernel start with an unexpected model", 502)
         self._owned.add(record.kernel_id)
+        await self.remember_kernel(record.kernel_id)
         self.log.info("Kernel started on the gateway: %s (%s)", record.kernel_id, record.kernel_name)
         self._emit("start", record.kernel_id, record.kernel_name, f"Kernel {record.kernel_id} started.")
         self.start_culling()
@@ -275,8 +277,14 @@ class GatewayMappingKernelManager(MappingKernelManager):
         self._emit("shutdown", kernel_id, record.kernel_name, f"Kernel {kernel_id} shut down.")
 
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
-        """Shut down the kernels this server started (when the server stops)."""
+        """Shut down the kernels this server started (when the server stops).
+
+        With ``enable_persistence`` they keep running for the next server instead.
+        """
         self.stop_culling()
+        if self.enable_persistence:
+            await self.leave_kernels_running()
+            return
         owned = [k for k in self._owned if k in self._records]
         results = await asyncio.gather(
             *(self.shutdown_kernel(k, timeout=min(_SHUTDOWN_TIMEOUT, self.gateway_client.request_timeout)) for k in owned),

@@ -36,6 +36,7 @@ from ._errors import (
 from ._events import KernelEventCallback, KernelEvents
 from ._parameters import ParameterizedLaunch
 from ._paths import resolve_kernel_cwd
+from ._persistence import KernelPersistence
 from ._pool import PooledLaunch
 from ._record import KernelRecord, utcnow
 
@@ -65,7 +66,7 @@ def _default_kernel_dirs(ksm: Any) -> None:
     ksm.kernel_dirs = [*jupyter_path("kernels"), os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]
 
 
-class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, AsyncMultiKernelManager):
+class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch, PooledLaunch, AsyncMultiKernelManager):
     """The kernels of this server, keyed by kernel id. Async only.
 
     Kernel events, for the WebSocket layer and anyone else who needs them::
@@ -234,6 +235,7 @@ class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, Asyn
             kwargs["env"] = {**os.environ, **env}
         if kernel_id is not None:
             kwargs["kernel_id"] = kernel_id
+        kwargs.update(self.persistent_launch_options())
         try:
             kernel_id = await super().start_kernel(kernel_name=name, **kwargs)
         except Exception as exc:
@@ -275,15 +277,22 @@ class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, Asyn
             await super().shutdown_kernel(kernel_id, now=now, restart=restart)
         finally:
             self._records.pop(kernel_id, None)
+            self.forget_kernel(kernel_id)
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
             self._emit("shutdown", kernel_id, name, f"Kernel {kernel_id} shut down.")
             self._kernel_events.forget(kernel_id)
 
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
-        """Shut every kernel down (the server calls this when it stops)."""
+        """Shut every kernel down (the server calls this when it stops).
+
+        With ``enable_persistence`` the kernels keep running for the next server instead.
+        """
         self.stop_culling()
         await self.stop_pool()  # pooled kernels too, though never handed out
+        if self.enable_persistence:
+            await self.leave_kernels_running()
+            return
         kernel_ids = list(set(self._kernels) | set(self._pending_kernels))
         results = await asyncio.gather(*(self.shutdown_kernel(k, now=now) for k in kernel_ids), return_exceptions=True)
         for kernel_id, result in zip(kernel_ids, results, strict=True):
@@ -360,6 +369,7 @@ class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, Asyn
             record.execution_state, record.reason = "dead", str(exc)
             self._kernel_gone(kernel_id)
             return
+        await self.remember_kernel(kernel_id)
         if kernel_id not in self._with_restart_callbacks:
             kernel.add_restart_callback(partial(self._on_autorestart, kernel_id), "restart")
             kernel.add_restart_callback(partial(self._on_dead, kernel_id), "dead")
@@ -436,6 +446,7 @@ class MappingKernelManager(KernelCuller, ParameterizedLaunch, PooledLaunch, Asyn
         self._fire(kernel_id, "dead")
         kernel = self.remove_kernel(kernel_id)
         self._records.pop(kernel_id, None)
+        self.forget_kernel(kernel_id)
         self._with_restart_callbacks.discard(kernel_id)
         self._kernel_events.forget(kernel_id)
         if kernel is not None:

@@ -75,8 +75,12 @@ class SessionManager(LoggingConfigurable):
     def store(self) -> SessionStore:
         """The SQLite store, opened on first use."""
         if self._store is None:
+            path = self.database_filepath
+            kernel_store = getattr(self.kernel_manager, "kernel_store", None)
+            if kernel_store is not None and path == ":memory:":
+                path = kernel_store.path  # kernel persistence: sessions live with their kernels
             try:
-                self._store = SessionStore(self.database_filepath)
+                self._store = SessionStore(path)
             except sqlite3.DatabaseError as exc:
                 raise TraitError(f"SessionManager.database_filepath {self.database_filepath!r}: {exc}") from None
         return self._store
