@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Awaitable
 from http.client import responses
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from tornado import web
 from tornado.escape import url_escape, xhtml_escape
@@ -461,7 +461,10 @@ class TrailingSlashHandler(JupyterHandler):
 
     def get(self, *args: Any) -> None:
         path, sep, query = (self.request.uri or "/").partition("?")
-        self.redirect("/" + path.strip("/") + sep + query)
+        # Browsers read a backslash (or a tab or line break inside) as a slash: "/\evil/"
+        # must not become "/\evil", which they would follow to another site. Escape
+        # everything but the URL's own punctuation.
+        self.redirect("/" + quote(path.strip("/"), safe="/%!$&'()*+,;=:@-._~") + sep + query)
 
 
 class WebSocketMixin:
