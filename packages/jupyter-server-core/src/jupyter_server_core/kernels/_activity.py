@@ -82,19 +82,22 @@ async def probe_kernel_info(kernel: Any, timeout: float, iopub_live: asyncio.Eve
     session = kernel.session
     socket = _connect(kernel, "shell")
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    asked: set[str] = set()
+    started = loop.time()
+    deadline = started + timeout
+    asked: list[str] = []
     content: dict[str, Any] | None = None
     delay = 0.1
     try:
         while (remaining := deadline - loop.time()) > 0:
             request = session.msg("kernel_info_request")
-            asked.add(request["header"]["msg_id"])
+            asked.append(request["header"]["msg_id"])
             await socket.send_multipart(session.serialize(request))
             until = loop.time() + min(delay, remaining)
             delay = min(delay * 2, 2.0)
             if content is None:
                 content = await _await_reply(socket, session, asked, until - loop.time())
+                if content is not None:
+                    _log.debug("kernel_info answered after %d request(s) in %.2fs", len(asked), loop.time() - started)
             if content is not None and iopub_live is not None and not iopub_live.is_set():
                 try:
                     await asyncio.wait_for(iopub_live.wait(), max(0.0, until - loop.time()))
@@ -113,7 +116,7 @@ async def probe_kernel_info(kernel: Any, timeout: float, iopub_live: asyncio.Eve
         socket.close(linger=0)
 
 
-async def _await_reply(socket: Any, session: Any, asked: set[str], timeout: float) -> dict[str, Any] | None:
+async def _await_reply(socket: Any, session: Any, asked: list[str], timeout: float) -> dict[str, Any] | None:
     """The content of the first reply to one of ``asked`` within ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     until = loop.time() + timeout
@@ -121,9 +124,13 @@ async def _await_reply(socket: Any, session: Any, asked: set[str], timeout: floa
         if not await socket.poll(max(1, int(wait * 1000)), zmq.POLLIN):
             return None
         reply = _reply(session, await socket.recv_multipart())
-        if reply is not None and reply.get("parent_header", {}).get("msg_id") in asked:
-            content = reply.get("content")
-            return content if isinstance(content, dict) else {}
+        answered = reply.get("parent_header", {}).get("msg_id") if reply is not None else None
+        if reply is None or answered not in asked:
+            continue
+        if answered != asked[0]:  # a kernel answers in order: the earlier requests were lost
+            _log.warning("A kernel answered kernel_info request %d, not the first", asked.index(answered) + 1)
+        content = reply.get("content")
+        return content if isinstance(content, dict) else {}
     return None
 
 
