@@ -72,9 +72,9 @@ async def probe_kernel_info(kernel: Any, timeout: float, iopub_live: asyncio.Eve
     Returns the reply's content, or None if no reply came within ``timeout`` seconds.
     A reply proves the kernel is up; its content (protocol version, language) is kept
     for the WebSocket layer. The request is sent again, with growing pauses, until a
-    reply comes: one request can go unanswered (a kernel that was not yet reading its
-    shell socket), and every request makes the kernel publish status messages on
-    iopub. With ``iopub_live``, requests go on after the reply until that event is set
+    reply comes, so a single unanswered request cannot leave the kernel ``starting``
+    (a warning says when a later request was answered first); every request also makes
+    the kernel publish status messages on iopub. With ``iopub_live``, requests go on after the reply until that event is set
     (the caller's iopub watcher saw a message) or the time is up: a fresh SUB socket's
     subscription reaches the kernel some time after it connects, and the kernel
     applies it when it next publishes.
