@@ -427,7 +427,10 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         if self.activity is not None:
             self.activity.touch("kernels")
         state = content.get("execution_state") if msg_type == "status" else None
-        if isinstance(state, str):
+        # "starting" is the manager's to set (when it starts a process). ipykernel publishes
+        # it once, but may do so after it already answered our kernel_info (its shell thread
+        # runs first): taken from iopub, it would leave an idle kernel "starting" for good.
+        if isinstance(state, str) and state != "starting":
             record.execution_state = state
 
     def _on_autorestart(self, kernel_id: str) -> None:
