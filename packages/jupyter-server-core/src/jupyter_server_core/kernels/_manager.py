@@ -430,7 +430,10 @@ class MappingKernelManager(KernelCuller, AsyncMultiKernelManager):
         # "starting" is the manager's to set (when it starts a process). ipykernel publishes
         # it once, but may do so after it already answered our kernel_info (its shell thread
         # runs first): taken from iopub, it would leave an idle kernel "starting" for good.
-        if isinstance(state, str) and state != "starting":
+        if state == "starting":
+            if record.kernel_info is not None:
+                self.log.debug("Kernel %s published 'starting' after answering kernel_info; ignored", kernel_id)
+        elif isinstance(state, str):
             record.execution_state = state
 
     def _on_autorestart(self, kernel_id: str) -> None:
