@@ -6,8 +6,6 @@ comm messages with binary buffers, two clients on one kernel, interrupt.
 
 from __future__ import annotations
 
-import asyncio
-
 import json
 
 import pytest
@@ -87,9 +85,6 @@ async def test_execute_outputs_stdin_comms_and_two_clients(connect, protocol, jp
     assert error[0]["content"]["traceback"]
 
     # input(): the kernel asks on stdin, the client answers on stdin.
-    # Known issue (see the session note of issue 3): an input() within about a second of a
-    # kernel's start can lose its input_request; give the new kernel that second.
-    await asyncio.sleep(2)
     msg_id = await client.send(client.request("execute_request", {"code": "x = input('name? '); print(x * 2)", "allow_stdin": True}))
     while True:
         msg = await client.recv()

@@ -16,6 +16,7 @@ from tornado.httpclient import HTTPClientError
 from jupyter_server_core.auth import Authorizer
 from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.kernels._wsprotocol import V1_PROTOCOL
+from jupyter_server_core.pytest_plugin import wait_for
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
@@ -100,13 +101,20 @@ async def test_death_is_reported_and_closes(connect, jp_fetch, kernel_id):
     assert r.code == 404
 
 
-async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id):
+def _after_file(path, text: str) -> str:
+    """Code that prints ``text`` once ``path`` exists: output exactly when a test says."""
+    return f"import os, time\nwhile not os.path.exists({str(path)!r}): time.sleep(0.02)\nprint({text!r})"
+
+
+async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id, tmp_path):
+    async def nobody_connected():
+        return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
+
     client = await connect(session_id="s1")
-    msg_id = await client.send(client.request("execute_request", {"code": "import time; time.sleep(0.5); print('late')"}))
+    msg_id = await client.send(client.request("execute_request", {"code": _after_file(tmp_path / "late", "late")}))
     client.close()
-    await asyncio.sleep(1.0)  # the output arrives while nobody is connected
-    r = await jp_fetch("api", "kernels", kernel_id)
-    assert json.loads(r.body)["connections"] == 0
+    await wait_for(nobody_connected)
+    (tmp_path / "late").touch()  # the output comes while nobody is connected
 
     # The same session comes back (over the other protocol): it gets what it missed.
     again = await connect(session_id="s1", subprotocols=["v1.kernel.websocket.jupyter.org"])
@@ -115,10 +123,18 @@ async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id)
     assert "late\n" in [m["content"].get("text") for m in outputs]
 
     # Another session connecting drops the buffer of s1.
-    msg_id = await again.send(again.request("execute_request", {"code": "time.sleep(0.5); print('lost')"}))
+    msg_id = await again.send(again.request("execute_request", {"code": _after_file(tmp_path / "lost", "lost")}))
     again.close()
+    await wait_for(nobody_connected)
     other = await connect(session_id="s2")
-    await asyncio.sleep(1.0)
+    # The status of the server's nudge (a kernel_info on control) shows s2's iopub is live.
+    assert (await other.recv())["channel"] == "iopub"
+    (tmp_path / "lost").touch()
+    while True:  # every client sees all iopub traffic: s2 sees the output s1 missed
+        msg = await other.recv()
+        assert msg is not None, "the server closed the WebSocket"
+        if msg["header"]["msg_type"] == "stream" and msg["content"]["text"] == "lost\n":
+            break
     other.close()
     back = await connect(session_id="s1")
     texts = [m["content"].get("text") for m in await back.drain(0.5)]

@@ -212,7 +212,10 @@ def jp_ws_fetch(
         headers = dict(jp_auth_header)
         headers.update(kwargs.pop("headers", {}) or {})
         headers = {k: v for k, v in headers.items() if v is not None}
-        request = HTTPRequest(f"ws://localhost:{jp_serverapp.port}{path}", headers=headers)
+        # As generous as jp_fetch: on a loaded machine an upgrade can take more than
+        # tornado's default 20 s (the first events subscriber imports jupyter_events).
+        timeouts = {name: kwargs.pop(name, 60) for name in ("connect_timeout", "request_timeout")}
+        request = HTTPRequest(f"ws://localhost:{jp_serverapp.port}{path}", headers=headers, **timeouts)
         return await websocket_connect(request, **kwargs)
 
     return connect

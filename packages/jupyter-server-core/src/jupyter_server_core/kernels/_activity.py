@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -67,35 +66,78 @@ async def watch_iopub(
         socket.close(linger=0)
 
 
-async def probe_kernel_info(kernel: Any, timeout: float) -> dict[str, Any] | None:
-    """Ask the kernel for its kernel_info on a shell socket of our own.
+async def probe_kernel_info(kernel: Any, timeout: float, iopub_live: asyncio.Event | None = None) -> dict[str, Any] | None:
+    """Ask the kernel for its kernel_info on a shell socket of our own, until it answers.
 
     Returns the reply's content, or None if no reply came within ``timeout`` seconds.
-    A reply proves the kernel is up and idle; its content (protocol version, language)
-    is kept for the WebSocket layer.
+    A reply proves the kernel is up; its content (protocol version, language) is kept
+    for the WebSocket layer. The request is sent again, with growing pauses, until a
+    reply comes, so a single unanswered request cannot leave the kernel ``starting``
+    (a warning says when a later request was answered first); every request also makes
+    the kernel publish status messages on iopub. With ``iopub_live``, requests go on after the reply until that event is set
+    (the caller's iopub watcher saw a message) or the time is up: a fresh SUB socket's
+    subscription reaches the kernel some time after it connects, and the kernel
+    applies it when it next publishes.
     """
     session = kernel.session
     socket = _connect(kernel, "shell")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    deadline = started + timeout
+    asked: list[str] = []
+    content: dict[str, Any] | None = None
+    delay = 0.1
     try:
-        request = session.msg("kernel_info_request")
-        await socket.send_multipart(session.serialize(request))
-        deadline = time.monotonic() + timeout
-        while (remaining := deadline - time.monotonic()) > 0:
-            if not await socket.poll(int(remaining * 1000), zmq.POLLIN):
-                return None
-            frames = await socket.recv_multipart()
-            try:
-                _, parts = session.feed_identities(frames)
-                reply = session.deserialize(parts)
-            except (ValueError, IndexError, TypeError):
-                continue
-            if reply.get("parent_header", {}).get("msg_id") == request["header"]["msg_id"]:
-                content = reply.get("content")
-                return content if isinstance(content, dict) else {}
-        return None
+        while (remaining := deadline - loop.time()) > 0:
+            request = session.msg("kernel_info_request")
+            asked.append(request["header"]["msg_id"])
+            await socket.send_multipart(session.serialize(request))
+            until = loop.time() + min(delay, remaining)
+            delay = min(delay * 2, 2.0)
+            if content is None:
+                content = await _await_reply(socket, session, asked, until - loop.time())
+                if content is not None:
+                    _log.debug("kernel_info answered after %d request(s) in %.2fs", len(asked), loop.time() - started)
+            if content is not None and iopub_live is not None and not iopub_live.is_set():
+                try:
+                    await asyncio.wait_for(iopub_live.wait(), max(0.0, until - loop.time()))
+                except asyncio.TimeoutError:
+                    continue
+            if content is not None:
+                return content
+        if content is not None:
+            _log.warning("A kernel answered kernel_info, but no iopub message reached the server within %ss", timeout)
+        return content
     except asyncio.CancelledError:
         raise
     except zmq.ZMQError:
-        return None
+        return content
     finally:
         socket.close(linger=0)
+
+
+async def _await_reply(socket: Any, session: Any, asked: list[str], timeout: float) -> dict[str, Any] | None:
+    """The content of the first reply to one of ``asked`` within ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + timeout
+    while (wait := until - loop.time()) > 0:
+        if not await socket.poll(max(1, int(wait * 1000)), zmq.POLLIN):
+            return None
+        reply = _reply(session, await socket.recv_multipart())
+        answered = reply.get("parent_header", {}).get("msg_id") if reply is not None else None
+        if reply is None or answered not in asked:
+            continue
+        if answered != asked[0]:  # a kernel answers in order: the earlier requests were lost
+            _log.warning("A kernel answered kernel_info request %d, not the first", asked.index(answered) + 1)
+        content = reply.get("content")
+        return content if isinstance(content, dict) else {}
+    return None
+
+
+def _reply(session: Any, frames: list[bytes]) -> dict[str, Any] | None:
+    try:
+        _, parts = session.feed_identities(frames)
+        message: dict[str, Any] = session.deserialize(parts)
+    except (ValueError, IndexError, TypeError):
+        return None
+    return message

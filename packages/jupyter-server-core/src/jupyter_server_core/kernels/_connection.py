@@ -43,8 +43,10 @@ from ._wswriter import FrameWriter
 
 __all__ = ["ZMQChannelsWebsocketConnection"]
 
-#: How long a new connection waits for proof that its iopub subscription is live.
-NUDGE_TIMEOUT = 5.0
+#: How long a new connection waits for proof that its iopub subscription is live and its
+#: stdin socket connected (client frames wait meanwhile; a working kernel takes well under
+#: a second, a loaded machine longer).
+NUDGE_TIMEOUT = 30.0
 
 _CLOSE_INVALID_DATA = 1007
 
@@ -106,6 +108,10 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             await (ready if isinstance(ready, asyncio.Future) else asyncio.wrap_future(ready))
         except Exception as exc:
             raise web.HTTPError(404, f"Kernel {self.kernel_id} failed to start: {exc}") from None
+        # The manager's own iopub watcher must see this client's first output too.
+        settled = getattr(km, "wait_for_kernel", None)
+        if settled is not None:
+            await settled(self.kernel_id)
         if self.kernel_id not in km:
             raise web.HTTPError(404, f"No such kernel: {self.kernel_id}")
         self.session = Session(
@@ -325,34 +331,48 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
     # -- nudge ---------------------------------------------------------------------------
 
     async def nudge(self) -> None:
-        """Ask the kernel for kernel_info until iopub shows our subscription is live.
+        """Hold client frames until the kernel can reach this client on iopub and stdin.
 
-        ZMQ subscriptions take effect asynchronously: without this, the first output of a
-        client's first request could be lost. Requests go on shell and control (control
-        answers while the kernel is busy); their replies are not forwarded, the iopub
-        status messages they cause are.
+        ZMQ connects and subscribes in the background. Two things must be true before a
+        client's first request goes out, or its answer can be lost:
+
+        - the iopub subscription is live: kernel_info requests go on shell and control
+          (control answers while the kernel is busy) until an iopub message arrives;
+          their replies are not forwarded, the status messages they cause are;
+        - the stdin socket finished its handshake with the kernel: the kernel's stdin
+          ROUTER drops an ``input_request`` for a peer it does not know yet.
         """
         channels = self.channels
         if channels is None:
             self._channels_ready.set()
             return
         seen = self._iopub_seen = asyncio.Event()
-        delay, waited = 0.2, 0.0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + NUDGE_TIMEOUT
+        delay = 0.2
         try:
-            while waited < NUDGE_TIMEOUT and self.channels is channels and not channels.closed:
-                for channel in ("shell", "control"):
-                    request = self._kernel_info_request(channel)
-                    channels.ignore_replies_to.add(request.header["msg_id"])
-                    await channels.send(request)
-                try:
-                    await asyncio.wait_for(seen.wait(), delay)
-                    return
-                except asyncio.TimeoutError:
-                    waited += delay
-                    delay = min(delay * 2, 1.0)
-            if waited >= NUDGE_TIMEOUT:
-                self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests",
-                                 self.kernel_id, waited)
+            while self.channels is channels and not channels.closed:
+                if not seen.is_set():
+                    for channel in ("shell", "control"):
+                        request = self._kernel_info_request(channel)
+                        channels.ignore_replies_to.add(request.header["msg_id"])
+                        await channels.send(request)
+                pending = [e for e in (seen, channels.stdin_up) if not e.is_set()]
+                remaining = deadline - loop.time()
+                if not pending or remaining <= 0:
+                    break
+                waits = [asyncio.ensure_future(e.wait()) for e in pending]
+                await asyncio.wait(waits, timeout=min(delay, remaining))
+                for waiter in waits:
+                    waiter.cancel()
+                delay = min(delay * 2, 1.0)
+            if not channels.closed and self.channels is channels:
+                if not seen.is_set():
+                    self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests",
+                                     self.kernel_id, NUDGE_TIMEOUT)
+                if not channels.stdin_up.is_set():
+                    self.log.warning("Kernel %s: the stdin channel did not connect within %.0fs",
+                                     self.kernel_id, NUDGE_TIMEOUT)
         finally:
             if self._iopub_seen is seen:
                 self._iopub_seen = None

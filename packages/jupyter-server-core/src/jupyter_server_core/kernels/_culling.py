@@ -17,7 +17,8 @@ class KernelCuller(HasTraits):
 
     Every ``cull_interval`` seconds, each kernel idle for more than ``cull_idle_timeout``
     seconds is shut down, unless it has clients (and ``cull_connected`` is False) or is
-    busy (and ``cull_busy`` is False). Idle means: no iopub traffic other than answers to
+    busy (and ``cull_busy`` is False), and never while it is starting or restarting
+    (its process has not answered kernel_info yet). Idle means: no iopub traffic other than answers to
     ``untracked_message_types`` requests, no client connecting or leaving.
     """
 
@@ -74,6 +75,8 @@ class KernelCuller(HasTraits):
                 continue
             if record.execution_state == "busy" and not self.cull_busy:
                 continue
+            if record.execution_state in ("starting", "restarting"):
+                continue  # not idle: its process has not answered yet
             self.log.warning(
                 "Culling kernel %s (%s): %s, idle for %ds, %d connection(s)",
                 kernel_id, record.kernel_name, record.execution_state, idle, record.connections,

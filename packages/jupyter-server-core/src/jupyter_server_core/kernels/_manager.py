@@ -134,6 +134,10 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         self._with_restart_callbacks: set[str] = set()
         # Set, then dropped, when a new process first shows it runs (see interrupt_kernel).
         self._unanswered: dict[str, asyncio.Event] = {}
+        # Set when the iopub watcher of the current process received its first message.
+        self._iopub_live: dict[str, asyncio.Event] = {}
+        # Set when tracking a (re)started process is settled: see wait_for_kernel.
+        self._settled: dict[str, asyncio.Event] = {}
         self.last_kernel_activity: datetime = utcnow()
         #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
         #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
@@ -154,6 +158,19 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         if record is None or kernel_id not in self._kernels:
             raise KernelNotFound(f"No such kernel: {kernel_id}")
         return record
+
+    async def wait_for_kernel(self, kernel_id: str) -> None:
+        """Wait until the manager tracks the kernel's current process for sure.
+
+        That is: the process answered kernel_info and the manager's iopub watcher has
+        received a message, so output from now on is seen (execution_state and
+        last_activity stay true). Also returns when the kernel failed, was removed, or
+        did not answer within ``kernel_info_timeout``. The kernel WebSocket waits for
+        this before it lets a client send anything.
+        """
+        settled = self._settled.get(kernel_id)
+        if settled is not None:
+            await settled.wait()
 
     def kernel_model(self, kernel_id: str) -> dict[str, Any]:
         """The REST model of a kernel: id, name, last_activity, execution_state, connections."""
@@ -246,6 +263,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
         self._emit("start", kernel_id, name, f"Kernel {kernel_id} started.")
         self._unanswered[kernel_id] = asyncio.Event()
+        self._settled[kernel_id] = asyncio.Event()
         self._spawn(kernel_id, self._track(kernel_id))
         self.start_culling()
         return kernel_id
@@ -308,11 +326,13 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
         record = self.kernel_record(kernel_id)
         self._stop_watching(kernel_id)
+        self._settled[kernel_id] = asyncio.Event()
         record.execution_state = "restarting"
         try:
             await super().restart_kernel(kernel_id, now=now)
         except Exception as exc:
             record.execution_state = "dead"
+            self._settle(kernel_id)
             message = f"Kernel {kernel_id} could not be restarted: {exc}"
             self._emit("restart", kernel_id, record.kernel_name, message, error=True)
             raise KernelStartError(message) from exc
@@ -353,12 +373,28 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
     def _stop_watching(self, kernel_id: str) -> None:
         current = asyncio.current_task()
         self._unanswered.pop(kernel_id, None)
+        self._iopub_live.pop(kernel_id, None)
+        self._settle(kernel_id)
         for task in list(self._watchers.pop(kernel_id, ())):
             if task is not current:
                 task.cancel()
 
+    def _settle(self, kernel_id: str) -> None:
+        """Release whoever waits in wait_for_kernel: there is nothing more to wait for."""
+        settled = self._settled.pop(kernel_id, None)
+        if settled is not None:
+            settled.set()
+
     async def _track(self, kernel_id: str) -> None:
         """Once the kernel is ready: watch its iopub, then wait for a kernel_info reply."""
+        settled = self._settled.setdefault(kernel_id, asyncio.Event())
+        try:
+            await self._track_process(kernel_id)
+        finally:
+            if self._settled.get(kernel_id) is settled:
+                self._settle(kernel_id)
+
+    async def _track_process(self, kernel_id: str) -> None:
         kernel = self._kernels.get(kernel_id)
         record = self._records.get(kernel_id)
         if kernel is None or record is None:
@@ -374,10 +410,14 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             kernel.add_restart_callback(partial(self._on_autorestart, kernel_id), "restart")
             kernel.add_restart_callback(partial(self._on_dead, kernel_id), "dead")
             self._with_restart_callbacks.add(kernel_id)
+        live = self._iopub_live[kernel_id] = asyncio.Event()
         self._spawn(kernel_id, watch_iopub(kernel, partial(self._on_iopub, kernel_id), self.untracked_message_types))
-        info = await probe_kernel_info(kernel, self.kernel_info_timeout)
+        info = await probe_kernel_info(kernel, self.kernel_info_timeout, live)
         if info is None:
-            self.log.warning("Kernel %s did not answer kernel_info within %ss", kernel_id, self.kernel_info_timeout)
+            self.log.error(
+                "Kernel %s did not answer kernel_info within %ss (MappingKernelManager.kernel_info_timeout); "
+                "it stays %r until it publishes a status", kernel_id, self.kernel_info_timeout, record.execution_state,
+            )
             return
         record.kernel_info = info
         self._answered(kernel_id)
@@ -391,6 +431,9 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
 
     def _on_iopub(self, kernel_id: str, msg_type: str, content: dict[str, Any], tracked: bool) -> None:
         self._answered(kernel_id)
+        live = self._iopub_live.get(kernel_id)
+        if live is not None:
+            live.set()
         record = self._records.get(kernel_id)
         if record is None or not tracked:
             return
@@ -398,7 +441,13 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         if self.activity is not None:
             self.activity.touch("kernels")
         state = content.get("execution_state") if msg_type == "status" else None
-        if isinstance(state, str):
+        # "starting" is the manager's to set (when it starts a process). ipykernel publishes
+        # it once, but may do so after it already answered our kernel_info (its shell thread
+        # runs first): taken from iopub, it would leave an idle kernel "starting" for good.
+        if state == "starting":
+            if record.kernel_info is not None:
+                self.log.debug("Kernel %s published 'starting' after answering kernel_info; ignored", kernel_id)
+        elif isinstance(state, str):
             record.execution_state = state
 
     def _on_autorestart(self, kernel_id: str) -> None:
@@ -411,6 +460,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         record.execution_state = "restarting"
         self._fire(kernel_id, "restarting")
         self._unanswered[kernel_id] = asyncio.Event()
+        self._settled[kernel_id] = asyncio.Event()
         self._spawn(kernel_id, self._await_autorestart(kernel_id))
 
     async def _await_autorestart(self, kernel_id: str) -> None:

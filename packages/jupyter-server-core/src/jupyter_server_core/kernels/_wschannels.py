@@ -8,6 +8,7 @@ disconnect still reach the client.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import uuid
@@ -20,6 +21,7 @@ from jupyter_client.connect import ConnectionFileMixin
 from jupyter_client.session import Session
 
 from ._wsprotocol import RawMessage
+from ._zmqlink import LinkWatch, open_kernel_socket
 from ._zmqreader import SocketReader
 
 __all__ = ["CHANNELS", "KernelChannels", "MessageSink"]
@@ -39,7 +41,8 @@ class KernelChannels:
     ``input()`` on the stdin socket whose identity sent the execute request.
     Messages from the kernel are checked against the kernel's key, then handed to
     :attr:`sink`. Replies to requests the server itself sent (``ignore_replies_to``)
-    are swallowed.
+    are swallowed. :attr:`stdin_up` is set while the stdin socket is connected to the
+    kernel (see ``_zmqlink``: before that, the kernel would drop an ``input_request``).
     """
 
     def __init__(self, kernel: Any, session: Session, log: logging.Logger) -> None:
@@ -51,6 +54,7 @@ class KernelChannels:
         self.sink: MessageSink | None = None
         self.ignore_replies_to: set[str] = set()
         self._readers: dict[str, SocketReader] = {}
+        self._stdin_link: LinkWatch | None = None
         self._opened_ports: tuple[Any, ...] = ()
         self.closed = False
 
@@ -58,10 +62,13 @@ class KernelChannels:
         """Connect the four sockets to the kernel and start reading them."""
         self._opened_ports = self._ports()
         for channel in CHANNELS:
-            # The mixin's own method gives the bare socket: the IOLoop kernel managers'
-            # override wraps it in a ZMQStream, which has no awaitable recv.
-            connect = getattr(ConnectionFileMixin, f"connect_{channel}")
-            sock = connect(self.kernel, identity=None if channel == "iopub" else self.identity)
+            if channel == "stdin":
+                sock, self._stdin_link = open_kernel_socket(self.kernel, channel, self.identity, self.log)
+            else:
+                # The mixin's own method gives the bare socket: the IOLoop kernel managers'
+                # override wraps it in a ZMQStream, which has no awaitable recv.
+                connect = getattr(ConnectionFileMixin, f"connect_{channel}")
+                sock = connect(self.kernel, identity=None if channel == "iopub" else self.identity)
             self.sockets[channel] = sock
             self._readers[channel] = SocketReader(sock, partial(self._received, channel), self.log)
 
@@ -75,6 +82,12 @@ class KernelChannels:
         self._close_sockets()
         self.open()
         return True
+
+    @property
+    def stdin_up(self) -> asyncio.Event:
+        """Set while the stdin socket has a live connection to the kernel."""
+        assert self._stdin_link is not None, "open() first"
+        return self._stdin_link.up
 
     def _ports(self) -> tuple[Any, ...]:
         info = self.kernel.get_connection_info()
@@ -90,6 +103,8 @@ class KernelChannels:
         for reader in self._readers.values():
             reader.close()
         self._readers.clear()
+        if self._stdin_link is not None:
+            self._stdin_link.close()
         for sock in self.sockets.values():
             sock.close(linger=0)
         self.sockets.clear()
