@@ -67,9 +67,11 @@ class ServerContext:
 
 
 #: The wheels whose routes are the server's own: any other extension's routes win over them.
-BUILTIN_ROUTE_OWNERS = frozenset(
-    {"jupyter_server_core", "jupyter_server_contents", "jupyter_server_terminals", "jupyter_server_nbconvert"}
-)
+# What jupyter_server 2.x served itself, so any extension may replace it. Terminals were an
+# extension of their own there (jupyter_server_terminals), ordered like every extension:
+# loaded before the frontends, their WebSocket route stays ahead of a page route such as
+# Notebook 7's `/terminals/(.*)`.
+BUILTIN_ROUTE_OWNERS = frozenset({"jupyter_server_core", "jupyter_server_contents", "jupyter_server_nbconvert"})
 
 
 class ServerWebApplication(tornado.web.Application):
