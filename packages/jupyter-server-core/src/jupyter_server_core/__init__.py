@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._base_handlers import APIHandler, JupyterHandler, parse_json_body
 from ._compression import GzipStream, start_gzip
 from ._deferred_grammar import defer_rfc3987_grammar
-from ._logging import log_request, scrub_url
+from ._logging import log_level_for_status, log_request, scrub_url
 from ._urls import url_escape, url_path_join, url_unescape
 from ._version import __version__, version_info
 from ._warnings import JupyterServerAuthWarning
@@ -37,6 +37,7 @@ __all__ = [
     "ServerContext",
     "ServerWebApplication",
     "list_running_servers",
+    "log_level_for_status",
     "log_request",
     "main",
     "parse_json_body",

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["scrub_url", "log_request", "SCRUBBED_KEYS"]
+__all__ = ["scrub_url", "log_request", "log_level_for_status", "SCRUBBED_KEYS"]
 
 SCRUBBED_KEYS = ("token", "auth", "key", "code", "state", "xsrf", "_xsrf", "password")
 
@@ -24,6 +24,16 @@ def scrub_url(url: str, extra_keys: list[str] | tuple[str, ...] = ()) -> str:
     return urlunsplit(parts._replace(query=urlencode(pairs, safe="[]")))
 
 
+def log_level_for_status(status: int) -> int:
+    """The level a request's log line gets: successes (and 304) at debug, redirects at info,
+    client errors at warning, server errors at error."""
+    if status < 300 or status == 304:
+        return logging.DEBUG
+    if status < 400:
+        return logging.INFO
+    return logging.WARNING if status < 500 else logging.ERROR
+
+
 def log_request(handler: Any) -> None:
     """tornado ``log_function``: one line a request, method, scrubbed path, status, time."""
     status = handler.get_status()
@@ -31,14 +41,7 @@ def log_request(handler: Any) -> None:
     ctx = getattr(handler.application, "context", None)
     log = ctx.log if ctx is not None else logging.getLogger("ServerApp")
     extra = ctx.extra_log_scrub_param_keys if ctx is not None else []
-    if status < 300 or status == 304:
-        level = logging.DEBUG
-    elif status < 400:
-        level = logging.INFO
-    elif status < 500:
-        level = logging.WARNING
-    else:
-        level = logging.ERROR
+    level = log_level_for_status(status)
     millis = 1000.0 * request.request_time()
     user = handler.current_user if hasattr(handler, "_current_user") else None
     who = f" ({user.username}@{request.remote_ip})" if user else f" ({request.remote_ip})"

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any
 
-from jupyter_server_core import scrub_url
+from jupyter_server_core import log_level_for_status, scrub_url
 
 __all__ = ["log_request"]
 
@@ -23,14 +23,11 @@ def log_request(handler: Any, record_prometheus_metrics: bool = True) -> None:
     settings = getattr(handler, "settings", None) or {}
     extra = list(settings.get("extra_log_scrub_param_keys", []) or [])
     log = getattr(handler, "log", None) or logging.getLogger("ServerApp")
-    if status < 300 or status == 304:
-        emit = log.debug
-    elif status < 400:
-        emit = log.info
-    elif status < 500:
-        emit = log.warning
-    else:
-        emit = log.error
+    level = log_level_for_status(status)
+
+    def emit(text: str) -> None:
+        log.log(level, text)
+
     millis = 1000.0 * request.request_time()
     user = getattr(handler, "current_user", None)
     who = f" ({getattr(user, 'username', user)})" if user else ""
