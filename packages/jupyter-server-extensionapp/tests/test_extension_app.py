@@ -106,3 +106,29 @@ async def test_hooks_run_in_order(jp_serverapp):
     assert jp_serverapp.extension_manager.activity_counts()[-1] == 1
     await jp_serverapp.extension_manager.stop_all()
     assert events[-1] == ("stop",)
+
+
+def test_app_made_without_a_server(jp_environ, monkeypatch):
+    # A tool may build an app only to read its config: it gets a blank server to lean on,
+    # but initialize() does not add handlers to it and nothing is started.
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+
+    (jp_environ["config"] / "jupyter_example_config.json").write_text(
+        json.dumps({"ExampleApp": {"greeting": "Salut"}})
+    )
+    app = ExampleApp()
+    assert isinstance(app.serverapp, ServerApp)
+    assert not ServerApp.initialized()  # a blank one, not the process-wide instance
+    assert isinstance(app.config_file_paths, list)
+    app.initialize([])
+    assert app.greeting == "Salut"
+
+
+async def test_app_made_while_a_server_runs_lends_it(jp_serverapp, jp_fetch):
+    from example_ext import ExampleApp
+
+    assert ExampleApp().serverapp is jp_serverapp
+    assert example_app(jp_serverapp).serverapp is jp_serverapp
+    assert (await jp_fetch("example", "api", "greeting", params={"who": "Al"})).code == 200
