@@ -68,6 +68,22 @@ async def test_trust(contents, nb_path, jp_root_dir):
     assert (await contents("POST", "nope.ipynb", suffix="trust"))[0] == 404
 
 
+async def test_notary_answers_on_other_threads(contents, nb_path, jp_serverapp):
+    # The server signs on its worker thread; the notary it used must still answer here
+    # (the event loop's thread) and on a fresh thread, as extensions read it.
+    import asyncio
+
+    import nbformat
+
+    assert (await contents("POST", "sub/nb.ipynb", suffix="trust"))[0] == 201
+    notary = jp_serverapp.contents_manager.notary
+    nb = nbformat.reads(nb_path.read_text(), as_version=4)
+    assert notary.check_signature(nb)
+    assert await asyncio.to_thread(notary.check_signature, nb)
+    nb.cells[0].source = "changed elsewhere"
+    assert not await asyncio.to_thread(notary.check_signature, nb)
+
+
 async def test_saving_trusted_cells_keeps_trust(contents, nb_path):
     await contents("POST", "sub/nb.ipynb", suffix="trust")
     code, model, _ = await contents("GET", "sub/nb.ipynb")

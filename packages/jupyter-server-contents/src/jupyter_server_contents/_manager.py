@@ -113,13 +113,15 @@ class ContentsManager(LoggingConfigurable):
 
     @default("notary")
     def _default_notary(self) -> Any:
-        return None  # created in the notary thread on first use (sqlite is single-thread)
+        from ._trust import open_notary
+
+        return open_notary(self)  # first made on the notary thread: nbformat loads off the loop
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pre_save_hooks: list[Callable[..., Any]] = []
         self._post_save_hooks: list[Callable[..., Any]] = []
-        # nbformat's signature store is sqlite, usable only from the thread that opened it.
+        # Signing runs on one worker thread, off the event loop and one at a time.
         self._notary_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="contents-notary")
         #: Set by the extension: ``emit_event({"action": ..., "path": ...})``.
         self.emit_event: Callable[[dict[str, Any]], None] = lambda data: None
@@ -310,10 +312,6 @@ class ContentsManager(LoggingConfigurable):
 
     async def _in_notary(self, fn: Callable[..., T], *args: Any) -> T:
         def call() -> T:
-            if self.notary is None:
-                from nbformat.sign import NotebookNotary
-
-                self.notary = NotebookNotary(parent=self)  # type: ignore[no-untyped-call]
             return fn(self.notary, *args)
 
         return await asyncio.get_running_loop().run_in_executor(self._notary_thread, call)
