@@ -26,6 +26,8 @@ _OWN_OPTIONS = {"-h", "--help", "--help-all", "--version", "--generate-config"}
 class RedirectToDefault(web.RequestHandler):
     """``/`` of a server launched as ``jupyter <name>``: to the app's default URL, query kept."""
 
+    allow_unauthenticated = True  # only a redirect: the page it leads to checks the user
+
     def initialize(self, url: str) -> None:
         self.url = url
 
