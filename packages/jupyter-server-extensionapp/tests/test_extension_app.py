@@ -132,3 +132,35 @@ async def test_app_made_while_a_server_runs_lends_it(jp_serverapp, jp_fetch):
     assert ExampleApp().serverapp is jp_serverapp
     assert example_app(jp_serverapp).serverapp is jp_serverapp
     assert (await jp_fetch("example", "api", "greeting", params={"who": "Al"})).code == 200
+
+
+@pytest.mark.parametrize(
+    ("config", "opens"),
+    [
+        ({}, True),
+        ({"ServerApp": {"open_browser": False}}, False),
+        ({"ExampleApp": {"open_browser": False}}, False),
+        ({"ServerApp": {"open_browser": False}, "ExampleApp": {"open_browser": True}}, True),
+        ({"ServerApp": {"open_browser": True}, "ExampleApp": {"open_browser": False}}, False),
+    ],
+)
+def test_initialize_server_takes_a_config(jp_environ, monkeypatch, config, opens):
+    # What `jupyter example` would run, given a config object: the app's own open_browser
+    # setting wins over the server's.
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+    from traitlets.config import Config
+
+    base = {"ServerApp": {"port": 0, "ip": "127.0.0.1", "allow_root": True}}
+    merged = Config(base)
+    merged.merge(Config(config))
+    try:
+        serverapp = ExampleApp.initialize_server(config=merged)
+        assert serverapp.open_browser is opens
+        assert serverapp.jpserver_extensions.get("example_ext") is True
+    finally:
+        if ServerApp.initialized():
+            if ServerApp.instance().http_server is not None:
+                ServerApp.instance().http_server.stop()
+            ServerApp.clear_instance()
