@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from tornado.web import HTTPError
 from traitlets import Any as AnyTrait
-from traitlets import Bool, Dict, Instance, List, Type, Unicode, default, validate
+from traitlets import Bool, Dict, Instance, List, Type, Unicode, default, observe, validate
 from traitlets.config import LoggingConfigurable
 from traitlets.utils.importstring import import_item
 
@@ -116,6 +116,13 @@ class ContentsManager(LoggingConfigurable):
         from ._trust import open_notary
 
         return open_notary(self)  # first made on the notary thread: nbformat loads off the loop
+
+    @observe("notary")
+    def _notary_given(self, change: Any) -> None:
+        if change["new"] is not None:  # a notary built elsewhere: its store must serve our thread
+            from ._trust import share_store
+
+            share_store(change["new"])
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
