@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -159,6 +160,25 @@ def test_initialize_server_takes_a_config(jp_environ, monkeypatch, config, opens
         serverapp = ExampleApp.initialize_server(config=merged)
         assert serverapp.open_browser is opens
         assert serverapp.jpserver_extensions.get("example_ext") is True
+    finally:
+        if ServerApp.initialized():
+            if ServerApp.instance().http_server is not None:
+                ServerApp.instance().http_server.stop()
+            ServerApp.clear_instance()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="checks the root rule")
+def test_a_server_set_up_as_root_without_allow_root_refuses_only_to_start(jp_environ, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+    from traitlets.config import Config
+
+    try:
+        serverapp = ExampleApp.initialize_server(config=Config({"ServerApp": {"port": 0, "ip": "127.0.0.1"}}))
+        assert serverapp.web_app is not None
+        with pytest.raises(SystemExit):
+            serverapp.start()
     finally:
         if ServerApp.initialized():
             if ServerApp.instance().http_server is not None:
