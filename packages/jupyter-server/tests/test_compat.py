@@ -209,6 +209,9 @@ class TestAuthenticatedFileHandlerForFiles:
         (jp_root_dir / "sub" / ".secret").write_text("hidden")
         r = await jp_fetch("files", "sub", "note.txt")
         assert r.body == b"plain text"
+        assert "Content-Disposition" not in r.headers
+        r = await jp_fetch("files", "sub", "note.txt", params={"download": "1"})
+        assert r.headers["Content-Disposition"] == "attachment; filename*=utf-8''note.txt"
         assert (await jp_fetch("files", "sub", ".secret", raise_error=False)).code == 404
         anon = await jp_fetch("files", "sub", "note.txt", headers={"Authorization": None}, raise_error=False)
         assert anon.code in (302, 403)
