@@ -201,4 +201,4 @@ async def test_contents_manager_given_to_the_session_manager_places_kernels(jp_f
     jp_serverapp.session_manager.contents_manager = KernelsInScratch()
     s = json.loads((await post_session(jp_fetch, path="deep/a.ipynb", type="notebook")).body)
     pid = jp_serverapp.kernel_manager.get_kernel(s["kernel"]["id"]).provisioner.pid
-    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "scratch")
+    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "scratch")  # noqa: ASYNC240
