@@ -297,8 +297,11 @@ class ContentsManager(LoggingConfigurable):
     async def get_kernel_path(self, path: str, model: dict[str, Any] | None = None) -> str:
         """The API path of the directory a session's kernel starts in, for a document at ``path``."""
         path = normalize_api_path(path)
-        if await self.dir_exists(path):
-            return path
+        try:
+            if await self.dir_exists(path):
+                return path
+        except NotImplementedError:
+            pass  # a manager without folders (this base class): the document's parent it is
         return split_api_path(path)[0]
 
     def validate_notebook_model(self, model: dict[str, Any], validation_error: Any = None) -> dict[str, Any]:
