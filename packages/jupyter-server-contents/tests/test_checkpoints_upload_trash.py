@@ -68,6 +68,37 @@ async def test_trust(contents, nb_path, jp_root_dir):
     assert (await contents("POST", "nope.ipynb", suffix="trust"))[0] == 404
 
 
+async def test_notary_answers_on_other_threads(contents, nb_path, jp_serverapp):
+    # The server signs on its worker thread; the notary it used must still answer here
+    # (the event loop's thread) and on a fresh thread, as extensions read it.
+    import asyncio
+
+    import nbformat
+
+    assert (await contents("POST", "sub/nb.ipynb", suffix="trust"))[0] == 201
+    notary = jp_serverapp.contents_manager.notary
+    nb = nbformat.reads(nb_path.read_text(), as_version=4)
+    assert notary.check_signature(nb)
+    assert await asyncio.to_thread(notary.check_signature, nb)
+    nb.cells[0].source = "changed elsewhere"
+    assert not await asyncio.to_thread(notary.check_signature, nb)
+
+
+async def test_notary_set_from_another_thread_signs(contents, nb_path, jp_serverapp, tmp_path):
+    # A notary built here (the loop's thread) and handed to the manager serves its
+    # signing thread: trusting over HTTP works and is seen through that notary.
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    (tmp_path / "notary").mkdir()
+    notary = NotebookNotary(data_dir=str(tmp_path / "notary"))
+    jp_serverapp.contents_manager.notary = notary
+    assert (await contents("POST", "sub/nb.ipynb", suffix="trust"))[0] == 201
+    assert notary.check_signature(nbformat.reads(nb_path.read_text(), as_version=4))
+    code, model, _ = await contents("GET", "sub/nb.ipynb")
+    assert model["content"]["cells"][0]["metadata"]["trusted"] is True
+
+
 async def test_saving_trusted_cells_keeps_trust(contents, nb_path):
     await contents("POST", "sub/nb.ipynb", suffix="trust")
     code, model, _ = await contents("GET", "sub/nb.ipynb")

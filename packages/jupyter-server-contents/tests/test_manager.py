@@ -87,6 +87,19 @@ async def test_get_kernel_path(jp_serverapp, jp_root_dir):
     assert await jp_serverapp.session_manager.kernel_path("a/b/nb.ipynb") == "a/b"
 
 
+async def test_base_manager_places_session_kernels_next_to_the_document(jp_serverapp, jp_fetch, jp_root_dir):
+    # The base ContentsManager knows no folders (dir_exists is not implemented): a session
+    # manager built with it still starts kernels, in the document's parent directory.
+    import os
+
+    (jp_root_dir / "deep").mkdir()
+    jp_serverapp.session_manager.contents_manager = jsc.ContentsManager()
+    r = await jp_fetch("api", "sessions", method="POST", body={"path": "deep/a.ipynb", "type": "notebook"})
+    kernel_id = json.loads(r.body)["kernel"]["id"]
+    pid = jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.pid
+    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "deep")  # noqa: ASYNC240
+
+
 async def test_python_api(jp_serverapp, jp_root_dir):
     cm = jp_serverapp.contents_manager
     model = await cm.new_untitled(type="notebook")

@@ -130,6 +130,28 @@ class TestPassword:
         assert info["password"] is True and info["token"] == ""
 
 
+class TestDefaultArgon2Password:
+    """passwd() with no algorithm writes argon2 (argon2-cffi comes with core), and it logs in."""
+
+    @pytest.fixture
+    def jp_token(self):
+        return ""
+
+    @pytest.fixture
+    def jp_server_config(self):
+        return {"PasswordIdentityProvider": {"hashed_password": passwd("ünïcode pw")}}
+
+    async def test_argon2_hash_logs_in(self, jp_fetch, jp_serverapp):
+        hashed = jp_serverapp.identity_provider.hashed_password
+        scheme, rest = hashed.split(":", 1)
+        assert (scheme, rest[:10]) == ("argon2", "$argon2id$")
+        assert (await post_login(jp_fetch, "unicode pw"))[0].code == 401
+        r, form_cookies = await post_login(jp_fetch, "ünïcode pw")
+        assert r.code == 302
+        headers = {"Authorization": None, "Cookie": cookie_header({**form_cookies, **cookies_of(r)})}
+        assert (await jp_fetch("api", "status", headers=headers)).code == 200
+
+
 async def test_login_with_token_can_set_a_password(jp_fetch, jp_token, jp_environ, jp_serverapp):
     page = (await jp_fetch("login", headers=NO_AUTH)).body.decode()
     assert 'name="new_password"' in page  # offered: token login and allow_password_change

@@ -58,7 +58,7 @@ async def test_kernel_lifecycle(jp_fetch, jp_serverapp, jp_base_url):
             os.kill(ended, 0)
     r = await jp_fetch("api", "kernels", kid, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body)["message"] == f"No such kernel: {kid}"
+    assert json.loads(r.body)["message"] == f"Kernel does not exist: {kid}"
     assert await get_json(jp_fetch, "api", "kernels") == []
 
 
@@ -113,7 +113,28 @@ async def test_unknown_kernel_is_404(jp_fetch, method, action):
     parts = ["api", "kernels", kid] + ([action] if action else [])
     r = await jp_fetch(*parts, method=method, raise_error=False)
     assert r.code == 404
-    assert json.loads(r.body) == {"message": f"No such kernel: {kid}", "reason": None}
+    assert json.loads(r.body) == {"message": f"Kernel does not exist: {kid}", "reason": None}
+
+
+async def test_client_chooses_the_kernel_id(jp_fetch, jp_serverapp, jp_base_url):
+    chosen = "0badc0de-1234-4abc-8def-0123456789ab"
+    r = await jp_fetch("api", "kernels", method="POST", body={"name": "python3", "kernel_id": chosen})
+    assert r.code == 201
+    assert json.loads(r.body)["id"] == chosen
+    assert r.headers["Location"] == f"{jp_base_url}api/kernels/{chosen}"
+    assert (await get_json(jp_fetch, "api", "kernels", chosen))["name"] == "python3"
+    # The same id again names the running kernel: no second process.
+    again = await jp_fetch("api", "kernels", method="POST", body={"kernel_id": chosen})
+    assert json.loads(again.body)["id"] == chosen
+    assert jp_serverapp.kernel_manager.list_kernel_ids() == [chosen]
+    # A session may name it too, and then shares that kernel.
+    s = await jp_fetch("api", "sessions", method="POST",
+                       body={"path": "a.ipynb", "type": "notebook", "kernel": {"id": chosen}})
+    assert json.loads(s.body)["kernel"]["id"] == chosen
+    for bad in ({"kernel_id": 7}, {"kernel_id": "not-a-uuid"}):
+        r = await jp_fetch("api", "kernels", method="POST", body=bad, raise_error=False)
+        assert r.code == 400
+    assert jp_serverapp.kernel_manager.list_kernel_ids() == [chosen]
 
 
 async def test_malformed_kernel_id_and_method(jp_fetch):

@@ -188,3 +188,17 @@ def test_database_filepath_must_be_sqlite(tmp_path):
         SessionManager(database_filepath=str(not_db))
     with pytest.raises(TraitError, match="is a directory"):
         SessionManager(database_filepath=str(tmp_path))
+
+
+async def test_contents_manager_given_to_the_session_manager_places_kernels(jp_fetch, jp_serverapp, jp_root_dir):
+    # jupyter_server 2.x builds SessionManager(kernel_manager=..., contents_manager=...):
+    # the contents manager given so decides the kernel's directory.
+    class KernelsInScratch:
+        def get_kernel_path(self, path):
+            return "scratch"
+
+    (jp_root_dir / "scratch").mkdir()
+    jp_serverapp.session_manager.contents_manager = KernelsInScratch()
+    s = json.loads((await post_session(jp_fetch, path="deep/a.ipynb", type="notebook")).body)
+    pid = jp_serverapp.kernel_manager.get_kernel(s["kernel"]["id"]).provisioner.pid
+    assert os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(jp_root_dir / "scratch")  # noqa: ASYNC240

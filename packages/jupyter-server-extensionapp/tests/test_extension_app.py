@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -106,3 +107,80 @@ async def test_hooks_run_in_order(jp_serverapp):
     assert jp_serverapp.extension_manager.activity_counts()[-1] == 1
     await jp_serverapp.extension_manager.stop_all()
     assert events[-1] == ("stop",)
+
+
+def test_app_made_without_a_server(jp_environ, monkeypatch):
+    # A tool may build an app only to read its config: it gets a blank server to lean on,
+    # but initialize() does not add handlers to it and nothing is started.
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+
+    (jp_environ["config"] / "jupyter_example_config.json").write_text(
+        json.dumps({"ExampleApp": {"greeting": "Salut"}})
+    )
+    app = ExampleApp()
+    assert isinstance(app.serverapp, ServerApp)
+    assert not ServerApp.initialized()  # a blank one, not the process-wide instance
+    assert isinstance(app.config_file_paths, list)
+    app.initialize([])
+    assert app.greeting == "Salut"
+
+
+async def test_app_made_while_a_server_runs_lends_it(jp_serverapp, jp_fetch):
+    from example_ext import ExampleApp
+
+    assert ExampleApp().serverapp is jp_serverapp
+    assert example_app(jp_serverapp).serverapp is jp_serverapp
+    assert (await jp_fetch("example", "api", "greeting", params={"who": "Al"})).code == 200
+
+
+@pytest.mark.parametrize(
+    ("config", "opens"),
+    [
+        ({}, True),
+        ({"ServerApp": {"open_browser": False}}, False),
+        ({"ExampleApp": {"open_browser": False}}, False),
+        ({"ServerApp": {"open_browser": False}, "ExampleApp": {"open_browser": True}}, True),
+        ({"ServerApp": {"open_browser": True}, "ExampleApp": {"open_browser": False}}, False),
+    ],
+)
+def test_initialize_server_takes_a_config(jp_environ, monkeypatch, config, opens):
+    # What `jupyter example` would run, given a config object: the app's own open_browser
+    # setting wins over the server's.
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+    from traitlets.config import Config
+
+    base = {"ServerApp": {"port": 0, "ip": "127.0.0.1", "allow_root": True}}
+    merged = Config(base)
+    merged.merge(Config(config))
+    try:
+        serverapp = ExampleApp.initialize_server(config=merged)
+        assert serverapp.open_browser is opens
+        assert serverapp.jpserver_extensions.get("example_ext") is True
+    finally:
+        if ServerApp.initialized():
+            if ServerApp.instance().http_server is not None:
+                ServerApp.instance().http_server.stop()
+            ServerApp.clear_instance()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="checks the root rule")
+def test_a_server_set_up_as_root_without_allow_root_refuses_only_to_start(jp_environ, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    from example_ext import ExampleApp
+    from jupyter_server_core import ServerApp
+    from traitlets.config import Config
+
+    try:
+        serverapp = ExampleApp.initialize_server(config=Config({"ServerApp": {"port": 0, "ip": "127.0.0.1"}}))
+        assert serverapp.web_app is not None
+        with pytest.raises(SystemExit):
+            serverapp.start()
+    finally:
+        if ServerApp.initialized():
+            if ServerApp.instance().http_server is not None:
+                ServerApp.instance().http_server.stop()
+            ServerApp.clear_instance()

@@ -193,3 +193,25 @@ async def test_subclass_with_instance_get_content_is_served_without_errors(jp_fe
     assert r.body == b"FROM a"
     assert r.headers.get("Etag")
     assert not [rec for rec in caplog.records if "Could not open static file" in rec.getMessage()]
+
+
+class TestAuthenticatedFileHandlerForFiles:
+    """``files_handler_class = AuthenticatedFileHandler`` (a 2.x static handler) serves
+    /files/ from the root directory, for logged-in users, hidden files refused."""
+
+    @pytest.fixture
+    def jp_server_config(self):
+        return {"ContentsManager": {"files_handler_class": "jupyter_server.base.handlers.AuthenticatedFileHandler"}}
+
+    async def test_served_from_root(self, jp_fetch, jp_root_dir: Path) -> None:
+        (jp_root_dir / "sub").mkdir()
+        (jp_root_dir / "sub" / "note.txt").write_text("plain text")
+        (jp_root_dir / "sub" / ".secret").write_text("hidden")
+        r = await jp_fetch("files", "sub", "note.txt")
+        assert r.body == b"plain text"
+        assert "Content-Disposition" not in r.headers
+        r = await jp_fetch("files", "sub", "note.txt", params={"download": "1"})
+        assert r.headers["Content-Disposition"] == "attachment; filename*=utf-8''note.txt"
+        assert (await jp_fetch("files", "sub", ".secret", raise_error=False)).code == 404
+        anon = await jp_fetch("files", "sub", "note.txt", headers={"Authorization": None}, raise_error=False)
+        assert anon.code in (302, 403)

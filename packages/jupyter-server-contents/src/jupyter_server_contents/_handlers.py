@@ -344,6 +344,12 @@ def files_route(base_url: str, contents_manager: ContentsManager) -> tuple[str, 
     params = dict(getattr(contents_manager, "files_handler_params", {}) or {})
     if isinstance(handler, type) and issubclass(handler, FilesHandler):
         params["contents_manager"] = contents_manager
+    elif isinstance(handler, type) and issubclass(handler, web.StaticFileHandler):
+        # A static-file handler (jupyter_server's AuthenticatedFileHandler, say) serves
+        # a folder: the manager's root unless the params name another.
+        root = getattr(contents_manager, "root_dir", None)
+        if root and "path" not in params:
+            params["path"] = root
     return (url_path_join(base_url, r"/files/(.*)"), handler, params)
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from tornado.web import HTTPError
 from traitlets import Any as AnyTrait
-from traitlets import Bool, Dict, Instance, List, Type, Unicode, default, validate
+from traitlets import Bool, Dict, Instance, List, Type, Unicode, default, observe, validate
 from traitlets.config import LoggingConfigurable
 from traitlets.utils.importstring import import_item
 
@@ -113,13 +113,22 @@ class ContentsManager(LoggingConfigurable):
 
     @default("notary")
     def _default_notary(self) -> Any:
-        return None  # created in the notary thread on first use (sqlite is single-thread)
+        from ._trust import open_notary
+
+        return open_notary(self)  # first made on the notary thread: nbformat loads off the loop
+
+    @observe("notary")
+    def _notary_given(self, change: Any) -> None:
+        if change["new"] is not None:  # a notary built elsewhere: its store must serve our thread
+            from ._trust import share_store
+
+            share_store(change["new"])
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pre_save_hooks: list[Callable[..., Any]] = []
         self._post_save_hooks: list[Callable[..., Any]] = []
-        # nbformat's signature store is sqlite, usable only from the thread that opened it.
+        # Signing runs on one worker thread, off the event loop and one at a time.
         self._notary_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="contents-notary")
         #: Set by the extension: ``emit_event({"action": ..., "path": ...})``.
         self.emit_event: Callable[[dict[str, Any]], None] = lambda data: None
@@ -288,8 +297,11 @@ class ContentsManager(LoggingConfigurable):
     async def get_kernel_path(self, path: str, model: dict[str, Any] | None = None) -> str:
         """The API path of the directory a session's kernel starts in, for a document at ``path``."""
         path = normalize_api_path(path)
-        if await self.dir_exists(path):
-            return path
+        try:
+            if await self.dir_exists(path):
+                return path
+        except NotImplementedError:
+            pass  # a manager without folders (this base class): the document's parent it is
         return split_api_path(path)[0]
 
     def validate_notebook_model(self, model: dict[str, Any], validation_error: Any = None) -> dict[str, Any]:
@@ -310,10 +322,6 @@ class ContentsManager(LoggingConfigurable):
 
     async def _in_notary(self, fn: Callable[..., T], *args: Any) -> T:
         def call() -> T:
-            if self.notary is None:
-                from nbformat.sign import NotebookNotary
-
-                self.notary = NotebookNotary(parent=self)  # type: ignore[no-untyped-call]
             return fn(self.notary, *args)
 
         return await asyncio.get_running_loop().run_in_executor(self._notary_thread, call)

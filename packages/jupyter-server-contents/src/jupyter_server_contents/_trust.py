@@ -13,7 +13,7 @@ from typing import Any
 
 from ._nbjson import Unsupported, signature_bytes
 
-__all__ = ["check_signature", "sign"]
+__all__ = ["check_signature", "open_notary", "share_store", "sign"]
 
 
 def _stock(notary: Any, *names: str) -> bool:
@@ -54,3 +54,36 @@ def sign(notary: Any, nb: Any) -> None:
     if nb.nbformat < 3:
         return
     notary.store.store_signature(_signature(notary, nb), notary.algorithm)
+
+
+def open_notary(parent: Any) -> Any:
+    """A ``NotebookNotary`` for ``parent`` whose SQLite store answers on any thread."""
+    from nbformat.sign import NotebookNotary
+
+    return share_store(NotebookNotary(parent=parent))  # type: ignore[no-untyped-call]
+
+
+def share_store(notary: Any) -> Any:
+    """Let any thread use ``notary``'s SQLite signature store; return the notary.
+
+    nbformat opens its signature database bound to the opening thread; the contents
+    manager signs on its own worker thread while extensions and tests build notaries and
+    read ``contents_manager.notary`` on others. The store's connection is reopened on the
+    same file without that binding (the tables already exist, or are made again).
+    """
+    import sqlite3
+
+    from nbformat.sign import SQLiteSignatureStore
+
+    store = getattr(notary, "store", None)
+    if not isinstance(store, SQLiteSignatureStore) or store.db is None:
+        return notary
+    try:
+        shared = sqlite3.connect(store.db_file, check_same_thread=False,
+                                 detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
+        store.init_db(shared)  # type: ignore[no-untyped-call]
+    except sqlite3.Error:
+        return notary  # nbformat fell back to memory for a broken file: keep its choice
+    store.db.close()
+    store.db = shared
+    return notary

@@ -298,8 +298,6 @@ class ServerApp(JupyterApp, RunningMixin):
         self.forward_deprecated_config()
         if self.show_config or self.show_config_json:
             return
-        # After linking: an extension (the notebook shim) may have set allow_root.
-        self.check_root()
         self.init_configurables()
         self.init_webapp()
         if bind:
@@ -476,6 +474,10 @@ class ServerApp(JupyterApp, RunningMixin):
             return
         if self.web_app is None:
             self.initialize([])
+        # Checked when serving begins, as jupyter_server does: a tool (or an extension's
+        # initialize_server) may set a server up as root without running it. By now every
+        # extension (the notebook shim) has had its say on allow_root.
+        self.check_root()
         self._run_forever()
 
 

@@ -103,6 +103,10 @@ class ServerWebApplication(tornado.web.Application):
         """
         super().add_handlers(host_pattern, host_handlers)
         if not self.adding_builtin_routes:
+            if not self.context.allow_unauthenticated_access:
+                from ._warnings import warn_unguarded_routes
+
+                warn_unguarded_routes(host_handlers)
             rules = self.default_router.rules
             rules.insert(self._extension_groups, rules.pop(-2))
             self._extension_groups += 1

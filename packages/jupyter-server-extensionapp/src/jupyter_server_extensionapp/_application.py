@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from jupyter_core.application import JupyterApp
 from jupyter_server_core import ServerApp, url_path_join
 from traitlets import Any as AnyTrait
-from traitlets import Bool, Dict, List, Unicode, default
+from traitlets import Bool, Dict, List, Unicode, default, observe
 from traitlets.config import Config
 
 from ._config_files import conf_d_configs
@@ -64,8 +64,27 @@ class ExtensionApp(JupyterApp):
     template_paths = List(Unicode(), help="Folders searched, in order, for this app's templates.").tag(config=True)
     settings = Dict(help="Settings this app adds to the tornado web application (initialize_settings fills it).")
     handlers: List[Any] = List(help="Routes this app adds, relative to the base URL: (pattern, handler[, kwargs[, name]]).")
-    serverapp = AnyTrait(None, allow_none=True, help="The ServerApp this app is linked to.")
+    serverapp = AnyTrait(
+        allow_none=True,
+        help="The ServerApp this app is linked to; before linking, the running server or a blank one.",
+    )
     extension_config = AnyTrait(help="This app's own trait values, as settings['<name>_config'] gives handlers.")
+
+    #: Whether a server was given (linked by the extension manager, or passed in): only
+    #: then does initialize() set up handlers and start() run that server.
+    _has_server: bool = False
+
+    @default("serverapp")
+    def _serverapp_default(self) -> Any:
+        # Created on its own (a tool that only wants this app's config, say): lend it the
+        # server already configured in this process, else a blank one that never runs.
+        if ServerApp.initialized():
+            return ServerApp.instance()
+        return ServerApp()
+
+    @observe("serverapp")
+    def _serverapp_given(self, change: Any) -> None:
+        self._has_server = change["new"] is not None
 
     @default("default_url")
     def _default_url_default(self) -> str:
@@ -73,7 +92,7 @@ class ExtensionApp(JupyterApp):
 
     @default("static_url_prefix")
     def _static_url_prefix_default(self) -> str:
-        base = self.serverapp.base_url if self.serverapp is not None else "/"
+        base = self.serverapp.base_url if self._has_server else "/"
         return url_path_join(base, "static", self.name) + "/"
 
     @default("config_file_name")
@@ -83,7 +102,7 @@ class ExtensionApp(JupyterApp):
     @property
     def config_file_paths(self) -> list[str]:
         """Where ``jupyter_<name>_config`` is looked for: the server's config path once linked."""
-        if self.serverapp is not None:
+        if self._has_server:
             return list(self.serverapp.config_file_paths)
         return list(super().config_file_paths)
 
@@ -195,7 +214,7 @@ class ExtensionApp(JupyterApp):
     def initialize(self, argv: list[str] | None = None) -> None:
         """Linked to a server: add settings, templates and handlers to it. Alone (help,
         version, subcommands): parse ``argv`` as any Jupyter application does."""
-        if self.serverapp is None:
+        if not self._has_server:
             super().initialize(argv)
             return
         self._prepare_templates()
@@ -205,12 +224,12 @@ class ExtensionApp(JupyterApp):
     def start(self) -> None:
         """Run a subcommand, or the linked server until it is stopped."""
         super().start()
-        if self.subapp is None and self.serverapp is not None:
+        if self.subapp is None and self._has_server:
             self.serverapp.start()
 
     def stop(self) -> None:
         """Ask the linked server to stop."""
-        if self.serverapp is not None:
+        if self._has_server:
             self.serverapp.request_stop()
 
     @classmethod

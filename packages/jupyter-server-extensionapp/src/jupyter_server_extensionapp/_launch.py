@@ -26,6 +26,8 @@ _OWN_OPTIONS = {"-h", "--help", "--help-all", "--version", "--generate-config"}
 class RedirectToDefault(web.RequestHandler):
     """``/`` of a server launched as ``jupyter <name>``: to the app's default URL, query kept."""
 
+    allow_unauthenticated = True  # only a redirect: the page it leads to checks the user
+
     def initialize(self, url: str) -> None:
         self.url = url
 
@@ -48,7 +50,12 @@ def serverapp_for(cls: Any, serverapp: Any) -> Any:
 def initialize_server(cls: Any, argv: list[str] | None, load_other_extensions: bool = True, **kwargs: Any) -> Any:
     """A ServerApp configured and initialized with ``cls`` loaded, ready to start."""
     package = cls.get_extension_package()
-    config = Config({"ServerApp": {"jpserver_extensions": {package: True}, **cls.serverapp_config}})
+    config = Config({"ServerApp": dict(cls.serverapp_config)})
+    given = kwargs.pop("config", None)
+    if given is not None:  # the caller's config, over the app's serverapp_config
+        config.merge(Config(given))
+    enabled = dict(config.ServerApp.get("jpserver_extensions", {}))
+    config.ServerApp.jpserver_extensions = {**enabled, package: True}
     serverapp = ServerApp.instance(config=config, **kwargs)
     serverapp.aliases = {**ServerApp.aliases, **cls.aliases}
     serverapp.flags = {**ServerApp.flags, **cls.flags}
@@ -62,7 +69,8 @@ def initialize_server(cls: Any, argv: list[str] | None, load_other_extensions: b
     explicit = serverapp.config.get("ServerApp", {})
     if "default_url" not in explicit:
         serverapp.default_url = app.default_url
-    if "open_browser" not in explicit:
+    # The app's own open_browser setting wins; else the server's, else the app's default.
+    if "open_browser" in app.config.get(cls.__name__, {}) or "open_browser" not in explicit:
         serverapp.open_browser = app.open_browser
     if app.file_url_prefix and "file_url_prefix" not in explicit:
         serverapp.file_url_prefix = app.file_url_prefix

@@ -1,4 +1,4 @@
-"""Password hashing: argon2 when available (as jupyter_server writes), salted sha otherwise."""
+"""Password hashing: argon2 by default (as jupyter_server writes), salted hashlib digests too."""
 
 from __future__ import annotations
 
@@ -18,16 +18,13 @@ _SALT_LEN = 12
 def passwd(passphrase: str | None = None, algorithm: str = "argon2") -> str:
     """Hash ``passphrase`` for ``IdentityProvider.hashed_password``.
 
-    None asks on the terminal (twice, three attempts). ``algorithm`` is ``"argon2"`` (falls
-    back to salted sha512 without argon2-cffi) or any hashlib name, stored as ``algo:salt:hex``.
+    None asks on the terminal (twice, three attempts). ``algorithm`` is ``"argon2"``
+    (``argon2:$argon2id$...``) or any hashlib name, stored as ``algo:salt:hex``.
     Raises ValueError when no password could be read.
     """
     secret = _ask_on_terminal() if passphrase is None else passphrase
     if algorithm == "argon2":
-        hashed = _argon2_hash(secret)
-        if hashed is not None:
-            return hashed
-        algorithm = "sha512"
+        return _argon2_hash(secret)
     salt = secrets.token_hex(_SALT_LEN // 2)
     return f"{algorithm}:{salt}:{_salted_digest(algorithm, salt, secret)}"
 
@@ -45,12 +42,10 @@ def _ask_on_terminal(attempts: int = 3) -> str:
     raise ValueError(f"the two entries differed {attempts} times; nothing was changed")
 
 
-def _argon2_hash(secret: str) -> str | None:
-    """``argon2:<hash>``, or None when argon2-cffi is not installed."""
-    try:
-        import argon2
-    except ImportError:
-        return None
+def _argon2_hash(secret: str) -> str:
+    """``argon2:<argon2id hash>`` (argon2-cffi is imported on first use only)."""
+    import argon2
+
     hasher = argon2.PasswordHasher(memory_cost=10240, time_cost=10, parallelism=8)
     return f"argon2:{hasher.hash(secret)}"
 
@@ -62,13 +57,9 @@ def _salted_digest(algorithm: str, salt: str, secret: str) -> str:
 def passwd_check(hashed_passphrase: str, passphrase: str) -> bool:
     """Whether ``passphrase`` matches ``hashed_passphrase`` (argon2 or ``algo:salt:hex``)."""
     if hashed_passphrase.startswith("argon2:"):
-        try:
-            import argon2
-            import argon2.exceptions
-        except ImportError:
-            raise RuntimeError(
-                "The configured password is an argon2 hash; install argon2-cffi to check it"
-            ) from None
+        import argon2
+        import argon2.exceptions
+
         try:
             return bool(argon2.PasswordHasher().verify(hashed_passphrase[len("argon2:"):], passphrase))
         except argon2.exceptions.VerificationError:

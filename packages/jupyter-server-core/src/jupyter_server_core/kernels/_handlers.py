@@ -36,7 +36,11 @@ class KernelAPIHandler(APIHandler):
 
 
 class MainKernelHandler(KernelAPIHandler):
-    """``GET /api/kernels``: every kernel; ``POST``: start one (``{"name", "path"}``)."""
+    """``GET /api/kernels``: every kernel; ``POST``: start one (``{"name", "path", "kernel_id"}``).
+
+    A client may choose the new kernel's id (``kernel_id``, a UUID); naming a kernel that
+    already runs returns that kernel instead of starting another.
+    """
 
     def get(self) -> None:
         self.write_json(self.kernel_manager.list_kernels())
@@ -52,8 +56,13 @@ class MainKernelHandler(KernelAPIHandler):
             raise web.HTTPError(400, "name must be a kernel spec name (a string)")
         if path is not None and not isinstance(path, str):
             raise web.HTTPError(400, "path must be a directory relative to the server root (a string)")
+        wanted_id = body.get("kernel_id")
+        if wanted_id is not None and not isinstance(wanted_id, str):
+            raise web.HTTPError(400, "kernel_id must be a UUID string")
         # JEP 87 launch parameters; only passed when given, for managers that know none.
-        extra = {"kernel_parameters": body[REQUEST_FIELD]} if body.get(REQUEST_FIELD) is not None else {}
+        extra: dict[str, Any] = {"kernel_parameters": body[REQUEST_FIELD]} if body.get(REQUEST_FIELD) is not None else {}
+        if wanted_id is not None:
+            extra["kernel_id"] = wanted_id
         try:
             kernel_id = await self.kernel_manager.start_kernel(kernel_name=name or None, path=path, **extra)
             model = self.kernel_manager.kernel_model(kernel_id)

@@ -150,13 +150,13 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
 
     def _check_kernel_id(self, kernel_id: str) -> None:
         if kernel_id not in self._kernels:
-            raise KernelNotFound(f"No such kernel: {kernel_id}")
+            raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
 
     def kernel_record(self, kernel_id: str) -> KernelRecord:
         """The live record of a kernel; :class:`KernelNotFound` if there is none."""
         record = self._records.get(kernel_id)
         if record is None or kernel_id not in self._kernels:
-            raise KernelNotFound(f"No such kernel: {kernel_id}")
+            raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
         return record
 
     async def wait_for_kernel(self, kernel_id: str) -> None:
@@ -287,7 +287,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         background (the kernel leaves the REST listing immediately).
         """
         if kernel_id not in self._kernels and kernel_id not in self._pending_kernels:
-            raise KernelNotFound(f"No such kernel: {kernel_id}")
+            raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
         self._stop_watching(kernel_id)
         record = self._records.get(kernel_id)
         name = record.kernel_name if record is not None else ""

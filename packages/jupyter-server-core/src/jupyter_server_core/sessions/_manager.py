@@ -51,6 +51,10 @@ class SessionManager(LoggingConfigurable):
     ).tag(config=True)
 
     kernel_manager = AnyTrait(help="The MappingKernelManager the sessions' kernels live in.")
+    contents_manager = AnyTrait(
+        None, allow_none=True,
+        help="The contents manager asked for a document's kernel directory; default: the parent's.",
+    )
 
     @validate("database_filepath")
     def _validate_database_filepath(self, proposal: Any) -> str:
@@ -187,7 +191,7 @@ class SessionManager(LoggingConfigurable):
 
     async def kernel_path(self, path: str) -> str:
         """The kernel's working directory (API path) for a document at ``path``."""
-        contents_manager = getattr(self.parent, "contents_manager", None)
+        contents_manager = self.contents_manager or getattr(self.parent, "contents_manager", None)
         get_kernel_path = getattr(contents_manager, "get_kernel_path", None)
         if callable(get_kernel_path):
             result = get_kernel_path(path)

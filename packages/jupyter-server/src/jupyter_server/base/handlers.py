@@ -287,6 +287,10 @@ class AuthenticatedFileHandler(JupyterHandler, web.StaticFileHandler):
 
     @web.authenticated
     def get(self, path: str, include_body: bool = True) -> Any:  # type: ignore[override]
+        if self.get_query_argument("download", "") not in ("", "0"):  # ?download=1: save, not show
+            from jupyter_server_contents._files_handler import content_disposition
+
+            self.set_header("Content-Disposition", content_disposition(path.rsplit("/", 1)[-1]))
         return web.StaticFileHandler.get(self, path, include_body)
 
     def compute_etag(self) -> str | None:
