@@ -81,7 +81,7 @@ async def test_restart_and_death_are_reported(connect, jp_fetch, kernel_id):
 
     # Shut down: the WebSocket closes.
     await jp_fetch("api", "kernels", kernel_id, method="DELETE")
-    while (msg := await client.recv()) is not None:
+    while await client.recv() is not None:
         pass
     assert client.ws.close_code == 1000
 
@@ -147,7 +147,7 @@ async def test_stale_connection_of_same_session_is_replaced(connect, jp_fetch, k
     msg_id = await old.send(old.request("execute_request", {"code": "import time; time.sleep(0.5); print('done')"}))
     new = await connect(session_id="same")
     # The old connection is closed; the reply of its request reaches the new one.
-    while (msg := await old.recv()) is not None:
+    while await old.recv() is not None:
         pass
     assert old.ws.close_code == 1000
     reply, outputs = await new.collect(msg_id)
@@ -284,3 +284,32 @@ async def test_iopub_rate_limit(connect):
     assert "ServerApp.iopub_msg_rate_limit=10.0" in notices[0]
     assert len([s for s in streams if s["name"] == "stdout"]) < 200
     client.close()
+
+
+
+async def test_request_survives_a_client_that_drops_while_the_nudge_runs(connect, jp_fetch, jp_serverapp, kernel_id):
+    # A stopped kernel is what a very loaded machine looks like: the server's nudge waits
+    # for an iopub message and holds the client's frames. The client sends a request and
+    # closes; its close handshake goes unanswered, so it drops the TCP connection. The
+    # request must still reach the kernel, and its reply and output wait for the session.
+    km = jp_serverapp.kernel_manager
+    await km.wait_for_kernel(kernel_id)
+    pid = km.get_kernel(kernel_id).provisioner.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        client = await connect(session_id="s1")
+        msg_id = await client.send(client.request("execute_request", {"code": "print('kept')"}))
+        client.close()
+        assert await client.recv() is None  # the client gave up on the close handshake
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+    async def nobody_connected():
+        return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
+
+    await wait_for(nobody_connected)
+    again = await connect(session_id="s1")
+    reply, outputs = await again.collect(msg_id)
+    assert reply["content"]["status"] == "ok"
+    assert "kept\n" in [m["content"].get("text") for m in outputs]
+    again.close()

@@ -74,7 +74,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         self.channels: KernelChannels | None = None
         self._handed_over: KernelChannels | None = None
         self._rate_limiter: IOPubRateLimiter | None = None
-        self._iopub_seen: asyncio.Event | None = None
+        self._nudging: object | None = None
         # Cleared while a nudge runs: client frames wait so their output is not missed.
         self._channels_ready = asyncio.Event()
         self._channels_ready.set()
@@ -171,6 +171,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         )
         if keep:
             self.registry.start_buffering(self.kernel_id, self.session_id, channels)
+            # Frames the client sent before it left may still wait for a nudge: they go
+            # out on these channels, and what they cause is buffered for the session.
+            self._handed_over = channels
         else:
             channels.close()
 
@@ -264,8 +267,6 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
 
     def _on_kernel_message(self, message: RawMessage) -> None:
         if message.channel == "iopub":
-            if self._iopub_seen is not None:
-                self._iopub_seen.set()
             if message.msg_type == "iopub_welcome":
                 return  # the kernel greeting our subscription: not the client's business
             # Output reaching a client is server activity. The manager's own iopub watcher
@@ -346,12 +347,19 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         if channels is None:
             self._channels_ready.set()
             return
-        seen = self._iopub_seen = asyncio.Event()
+        token = self._nudging = object()
+        seen = channels.next_iopub()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + NUDGE_TIMEOUT
         delay = 0.2
+
+        def still_ours() -> bool:
+            # Held frames go to these channels even after the client left (offline
+            # buffer) or a newer connection took them over: keep proving them ready.
+            return not channels.closed and channels in (self.channels, self._handed_over)
+
         try:
-            while self.channels is channels and not channels.closed:
+            while still_ours():
                 if not seen.is_set():
                     for channel in ("shell", "control"):
                         request = self._kernel_info_request(channel)
@@ -366,7 +374,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                 for waiter in waits:
                     waiter.cancel()
                 delay = min(delay * 2, 1.0)
-            if not channels.closed and self.channels is channels:
+            if still_ours():
                 if not seen.is_set():
                     self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests",
                                      self.kernel_id, NUDGE_TIMEOUT)
@@ -374,8 +382,8 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                     self.log.warning("Kernel %s: the stdin channel did not connect within %.0fs",
                                      self.kernel_id, NUDGE_TIMEOUT)
         finally:
-            if self._iopub_seen is seen:
-                self._iopub_seen = None
+            if self._nudging is token:  # a later nudge (after a restart) sets it itself
+                self._nudging = None
                 self._channels_ready.set()
 
     def _kernel_info_request(self, channel: str) -> RawMessage:
