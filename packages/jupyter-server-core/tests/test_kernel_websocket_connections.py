@@ -311,5 +311,39 @@ async def test_request_survives_a_client_that_drops_while_the_nudge_runs(connect
     again = await connect(session_id="s1")
     reply, outputs = await again.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "kept\n" in [m["content"].get("text") for m in outputs]
+    # print() may reach the kernel's stdout in two writes: join the stream texts.
+    assert "".join(m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream") == "kept\n"
+    again.close()
+
+
+async def test_output_around_a_close_is_not_lost(connect, jp_fetch, kernel_id):
+    # The kernel prints numbered lines while the client closes: what the client read
+    # before the close plus what the session gets replayed is every line, without a gap.
+    code = "import time\nfor i in range(3000):\n    print(i, flush=True)\n    time.sleep(0.0005)"
+    client = await connect(session_id="s1")
+    msg_id = await client.send(client.request("execute_request", {"code": code}))
+
+    def numbers(messages):
+        texts = "".join(m["content"]["text"] for m in messages
+                        if m["header"]["msg_type"] == "stream" and m["parent_header"].get("msg_id") == msg_id)
+        return [int(line) for line in texts.split()]
+
+    seen = []
+    while not numbers(seen) or numbers(seen)[-1] < 200:
+        msg = await client.recv()
+        assert msg is not None
+        seen.append(msg)
+    client.close()
+    while (msg := await client.recv()) is not None:
+        seen.append(msg)
+
+    async def nobody_connected():
+        return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
+
+    await wait_for(nobody_connected)
+    again = await connect(session_id="s1")
+    reply, outputs = await again.collect(msg_id)
+    assert reply["content"]["status"] == "ok"
+    got = numbers(seen) + numbers(outputs)
+    assert got == list(range(3000))
     again.close()

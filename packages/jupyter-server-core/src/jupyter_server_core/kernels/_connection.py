@@ -75,6 +75,8 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         self._handed_over: KernelChannels | None = None
         self._rate_limiter: IOPubRateLimiter | None = None
         self._nudging: object | None = None
+        # Kernel messages that came after the client began to close: for the offline buffer.
+        self._unsent: list[RawMessage] = []
         # Cleared while a nudge runs: client frames wait so their output is not missed.
         self._channels_ready = asyncio.Event()
         self._channels_ready.set()
@@ -169,8 +171,13 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             still_current and self.session_id and not self._kernel_gone
             and getattr(km, "buffer_offline_messages", True) and self.kernel_id in km
         )
+        unsent, self._unsent = self._unsent, []
         if keep:
             self.registry.start_buffering(self.kernel_id, self.session_id, channels)
+            sink = channels.sink
+            if sink is not None:
+                for message in unsent:
+                    sink(message)  # before anything the buffer receives from now on
             # Frames the client sent before it left may still wait for a nudge: they go
             # out on these channels, and what they cause is buffered for the session.
             self._handed_over = channels
@@ -274,6 +281,12 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             activity = getattr(self.kernel_manager, "activity", None)
             if activity is not None:
                 activity.touch("kernels")
+        ws = getattr(self.websocket_handler, "ws_connection", None)
+        if ws is None or ws.is_closing():
+            # The client's close came in; disconnect() follows on a later loop turn and
+            # hands these to the session's offline buffer instead of a dead socket.
+            self._unsent.append(message)
+            return
         self.handle_outgoing_message(message)
 
     def handle_outgoing_message(self, message: RawMessage) -> None:
