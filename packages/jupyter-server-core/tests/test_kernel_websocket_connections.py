@@ -106,6 +106,12 @@ def _after_file(path, text: str) -> str:
     return f"import os, time\nwhile not os.path.exists({str(path)!r}): time.sleep(0.02)\nprint({text!r})"
 
 
+def stream_text(messages) -> str:
+    """The stream output among ``messages``, joined: a print() may arrive in two parts
+    (its text and its newline), as the kernel flushes on its own schedule."""
+    return "".join(m["content"]["text"] for m in messages if m["header"]["msg_type"] == "stream")
+
+
 async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id, tmp_path):
     async def nobody_connected():
         return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
@@ -120,7 +126,7 @@ async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id,
     again = await connect(session_id="s1", subprotocols=["v1.kernel.websocket.jupyter.org"])
     reply, outputs = await again.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "late\n" in [m["content"].get("text") for m in outputs]
+    assert stream_text(outputs) == "late\n"
 
     # Another session connecting drops the buffer of s1.
     msg_id = await again.send(again.request("execute_request", {"code": _after_file(tmp_path / "lost", "lost")}))
@@ -130,15 +136,14 @@ async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id,
     # The status of the server's nudge (a kernel_info on control) shows s2's iopub is live.
     assert (await other.recv())["channel"] == "iopub"
     (tmp_path / "lost").touch()
-    while True:  # every client sees all iopub traffic: s2 sees the output s1 missed
+    seen = []
+    while stream_text(seen) != "lost\n":  # every client sees all iopub traffic: s2 sees what s1 missed
         msg = await other.recv()
         assert msg is not None, "the server closed the WebSocket"
-        if msg["header"]["msg_type"] == "stream" and msg["content"]["text"] == "lost\n":
-            break
+        seen.append(msg)
     other.close()
     back = await connect(session_id="s1")
-    texts = [m["content"].get("text") for m in await back.drain(0.5)]
-    assert "lost\n" not in texts
+    assert "lost" not in stream_text(await back.drain(0.5))
     back.close()
 
 
@@ -152,7 +157,7 @@ async def test_stale_connection_of_same_session_is_replaced(connect, jp_fetch, k
     assert old.ws.close_code == 1000
     reply, outputs = await new.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "done\n" in [m["content"].get("text") for m in outputs]
+    assert stream_text(outputs) == "done\n"
     r = await jp_fetch("api", "kernels", kernel_id)
     assert json.loads(r.body)["connections"] == 1
     new.close()
@@ -254,7 +259,7 @@ async def test_malformed_frames_close_only_their_connection(connect, protocol):
         assert client.ws.close_reason.startswith("Invalid frame")
     reply, outputs = await bystander.execute("print('unharmed')")
     assert reply["content"]["status"] == "ok"
-    assert [m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream"] == ["unharmed\n"]
+    assert stream_text(outputs) == "unharmed\n"
     bystander.close()
 
 
@@ -263,8 +268,7 @@ async def test_unroutable_messages_are_ignored(connect):
     for channel in ("iopub", "nonsense"):
         await client.send(client.request("execute_request", {"code": "print('should not run')"}, channel=channel))
     reply, outputs = await client.execute("print('ran')")
-    texts = [m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream"]
-    assert texts == ["ran\n"]
+    assert stream_text(outputs) == "ran\n"
     assert reply["content"]["execution_count"] == 1
     client.close()
 
@@ -311,8 +315,7 @@ async def test_request_survives_a_client_that_drops_while_the_nudge_runs(connect
     again = await connect(session_id="s1")
     reply, outputs = await again.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    # print() may reach the kernel's stdout in two writes: join the stream texts.
-    assert "".join(m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream") == "kept\n"
+    assert stream_text(outputs) == "kept\n"
     again.close()
 
 
