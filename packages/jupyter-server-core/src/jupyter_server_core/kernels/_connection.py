@@ -281,8 +281,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             activity = getattr(self.kernel_manager, "activity", None)
             if activity is not None:
                 activity.touch("kernels")
-        ws = getattr(self.websocket_handler, "ws_connection", None)
-        if ws is None or ws.is_closing():
+        handler = self.websocket_handler
+        ws = getattr(handler, "ws_connection", None)
+        if handler is not None and (ws is None or ws.is_closing()):
             # The client's close came in; disconnect() follows on a later loop turn and
             # hands these to the session's offline buffer instead of a dead socket.
             self._unsent.append(message)
