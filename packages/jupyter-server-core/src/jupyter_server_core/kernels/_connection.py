@@ -332,9 +332,18 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         else:
             data, binary = encode_legacy_frame(message)
         if self._writer is None or self._writer.handler is not handler:
-            self._writer = FrameWriter(handler)
+            self._writer = FrameWriter(handler, self._keep_unsent)
         # Frames of one loop turn leave in one write (bytes with binary=False: a text frame).
-        self._writer.write(data, binary)
+        self._writer.write(data, binary, message)
+
+    def _keep_unsent(self, messages: list[RawMessage]) -> None:
+        """Messages queued for a WebSocket that closed before they left: for the buffer."""
+        channels = self._handed_over
+        if self.channels is None and channels is not None and channels.sink is not None:
+            for message in messages:  # disconnect() already ran
+                channels.sink(message)
+        else:
+            self._unsent.extend(messages)
 
     def _close_websocket(self, code: int, reason: str) -> None:
         handler = self.websocket_handler
