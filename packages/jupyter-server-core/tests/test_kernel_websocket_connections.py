@@ -81,7 +81,7 @@ async def test_restart_and_death_are_reported(connect, jp_fetch, kernel_id):
 
     # Shut down: the WebSocket closes.
     await jp_fetch("api", "kernels", kernel_id, method="DELETE")
-    while (msg := await client.recv()) is not None:
+    while await client.recv() is not None:
         pass
     assert client.ws.close_code == 1000
 
@@ -106,6 +106,12 @@ def _after_file(path, text: str) -> str:
     return f"import os, time\nwhile not os.path.exists({str(path)!r}): time.sleep(0.02)\nprint({text!r})"
 
 
+def stream_text(messages) -> str:
+    """The stream output among ``messages``, joined: a print() may arrive in two parts
+    (its text and its newline), as the kernel flushes on its own schedule."""
+    return "".join(m["content"]["text"] for m in messages if m["header"]["msg_type"] == "stream")
+
+
 async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id, tmp_path):
     async def nobody_connected():
         return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
@@ -120,7 +126,7 @@ async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id,
     again = await connect(session_id="s1", subprotocols=["v1.kernel.websocket.jupyter.org"])
     reply, outputs = await again.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "late\n" in [m["content"].get("text") for m in outputs]
+    assert stream_text(outputs) == "late\n"
 
     # Another session connecting drops the buffer of s1.
     msg_id = await again.send(again.request("execute_request", {"code": _after_file(tmp_path / "lost", "lost")}))
@@ -130,15 +136,14 @@ async def test_reconnect_replays_buffered_messages(connect, jp_fetch, kernel_id,
     # The status of the server's nudge (a kernel_info on control) shows s2's iopub is live.
     assert (await other.recv())["channel"] == "iopub"
     (tmp_path / "lost").touch()
-    while True:  # every client sees all iopub traffic: s2 sees the output s1 missed
+    seen = []
+    while stream_text(seen) != "lost\n":  # every client sees all iopub traffic: s2 sees what s1 missed
         msg = await other.recv()
         assert msg is not None, "the server closed the WebSocket"
-        if msg["header"]["msg_type"] == "stream" and msg["content"]["text"] == "lost\n":
-            break
+        seen.append(msg)
     other.close()
     back = await connect(session_id="s1")
-    texts = [m["content"].get("text") for m in await back.drain(0.5)]
-    assert "lost\n" not in texts
+    assert "lost" not in stream_text(await back.drain(0.5))
     back.close()
 
 
@@ -147,12 +152,12 @@ async def test_stale_connection_of_same_session_is_replaced(connect, jp_fetch, k
     msg_id = await old.send(old.request("execute_request", {"code": "import time; time.sleep(0.5); print('done')"}))
     new = await connect(session_id="same")
     # The old connection is closed; the reply of its request reaches the new one.
-    while (msg := await old.recv()) is not None:
+    while await old.recv() is not None:
         pass
     assert old.ws.close_code == 1000
     reply, outputs = await new.collect(msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "done\n" in [m["content"].get("text") for m in outputs]
+    assert stream_text(outputs) == "done\n"
     r = await jp_fetch("api", "kernels", kernel_id)
     assert json.loads(r.body)["connections"] == 1
     new.close()
@@ -254,7 +259,7 @@ async def test_malformed_frames_close_only_their_connection(connect, protocol):
         assert client.ws.close_reason.startswith("Invalid frame")
     reply, outputs = await bystander.execute("print('unharmed')")
     assert reply["content"]["status"] == "ok"
-    assert [m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream"] == ["unharmed\n"]
+    assert stream_text(outputs) == "unharmed\n"
     bystander.close()
 
 
@@ -263,8 +268,7 @@ async def test_unroutable_messages_are_ignored(connect):
     for channel in ("iopub", "nonsense"):
         await client.send(client.request("execute_request", {"code": "print('should not run')"}, channel=channel))
     reply, outputs = await client.execute("print('ran')")
-    texts = [m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream"]
-    assert texts == ["ran\n"]
+    assert stream_text(outputs) == "ran\n"
     assert reply["content"]["execution_count"] == 1
     client.close()
 
@@ -284,3 +288,65 @@ async def test_iopub_rate_limit(connect):
     assert "ServerApp.iopub_msg_rate_limit=10.0" in notices[0]
     assert len([s for s in streams if s["name"] == "stdout"]) < 200
     client.close()
+
+
+
+async def test_request_survives_a_client_that_drops_while_the_nudge_runs(connect, jp_fetch, jp_serverapp, kernel_id):
+    # A stopped kernel is what a very loaded machine looks like: the server's nudge waits
+    # for an iopub message and holds the client's frames. The client sends a request and
+    # closes; its close handshake goes unanswered, so it drops the TCP connection. The
+    # request must still reach the kernel, and its reply and output wait for the session.
+    km = jp_serverapp.kernel_manager
+    await km.wait_for_kernel(kernel_id)
+    pid = km.get_kernel(kernel_id).provisioner.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        client = await connect(session_id="s1")
+        msg_id = await client.send(client.request("execute_request", {"code": "print('kept')"}))
+        client.close()
+        assert await client.recv() is None  # the client gave up on the close handshake
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+    async def nobody_connected():
+        return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
+
+    await wait_for(nobody_connected)
+    again = await connect(session_id="s1")
+    reply, outputs = await again.collect(msg_id)
+    assert reply["content"]["status"] == "ok"
+    assert stream_text(outputs) == "kept\n"
+    again.close()
+
+
+async def test_output_around_a_close_is_not_lost(connect, jp_fetch, kernel_id):
+    # The kernel prints numbered lines while the client closes: what the client read
+    # before the close plus what the session gets replayed is every line, without a gap.
+    code = "import time\nfor i in range(3000):\n    print(i, flush=True)\n    time.sleep(0.0005)"
+    client = await connect(session_id="s1")
+    msg_id = await client.send(client.request("execute_request", {"code": code}))
+
+    def numbers(messages):
+        texts = "".join(m["content"]["text"] for m in messages
+                        if m["header"]["msg_type"] == "stream" and m["parent_header"].get("msg_id") == msg_id)
+        return [int(line) for line in texts.split()]
+
+    seen = []
+    while not numbers(seen) or numbers(seen)[-1] < 200:
+        msg = await client.recv()
+        assert msg is not None
+        seen.append(msg)
+    client.close()
+    while (msg := await client.recv()) is not None:
+        seen.append(msg)
+
+    async def nobody_connected():
+        return json.loads((await jp_fetch("api", "kernels", kernel_id)).body)["connections"] == 0
+
+    await wait_for(nobody_connected)
+    again = await connect(session_id="s1")
+    reply, outputs = await again.collect(msg_id)
+    assert reply["content"]["status"] == "ok"
+    got = numbers(seen) + numbers(outputs)
+    assert got == list(range(3000))
+    again.close()

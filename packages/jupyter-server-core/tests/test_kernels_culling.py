@@ -45,6 +45,9 @@ async def test_idle_kernels_culled_unless_connected(jp_fetch, jp_serverapp):
 async def test_busy_kernel_not_culled(jp_fetch, jp_serverapp):
     km = jp_serverapp.kernel_manager
     kid = json.loads((await jp_fetch("api", "kernels", method="POST", body={})).body)["id"]
+    # The culler runs every second and the fresh kernel is idle: until the kernel is busy,
+    # a (pretend) client keeps the culler away, or it may cull the kernel under our feet.
+    km.notify_connect(kid)
     client = km.get_kernel(kid).client()
     client.start_channels()
     try:
@@ -52,12 +55,19 @@ async def test_busy_kernel_not_culled(jp_fetch, jp_serverapp):
         client.execute("import time; time.sleep(60)")
         record = km.kernel_record(kid)
 
+        async def busy():
+            return record.execution_state == "busy"
+
+        await wait_for(busy)
+        km.notify_disconnect(kid)
+
         async def busy_past_timeout():
             return record.execution_state == "busy" and (
                 record.last_activity.timestamp() + km.cull_idle_timeout < time.time()
             )
 
         await wait_for(busy_past_timeout)
+        assert kid in km  # the periodic culler left it alone too
         assert await km.cull_kernels() == []  # cull_busy is False
         km.cull_busy = True
 

@@ -74,7 +74,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         self.channels: KernelChannels | None = None
         self._handed_over: KernelChannels | None = None
         self._rate_limiter: IOPubRateLimiter | None = None
-        self._iopub_seen: asyncio.Event | None = None
+        self._nudging: object | None = None
+        # Kernel messages that came after the client began to close: for the offline buffer.
+        self._unsent: list[RawMessage] = []
         # Cleared while a nudge runs: client frames wait so their output is not missed.
         self._channels_ready = asyncio.Event()
         self._channels_ready.set()
@@ -169,8 +171,16 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             still_current and self.session_id and not self._kernel_gone
             and getattr(km, "buffer_offline_messages", True) and self.kernel_id in km
         )
+        unsent, self._unsent = self._unsent, []
         if keep:
             self.registry.start_buffering(self.kernel_id, self.session_id, channels)
+            sink = channels.sink
+            if sink is not None:
+                for message in unsent:
+                    sink(message)  # before anything the buffer receives from now on
+            # Frames the client sent before it left may still wait for a nudge: they go
+            # out on these channels, and what they cause is buffered for the session.
+            self._handed_over = channels
         else:
             channels.close()
 
@@ -264,8 +274,6 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
 
     def _on_kernel_message(self, message: RawMessage) -> None:
         if message.channel == "iopub":
-            if self._iopub_seen is not None:
-                self._iopub_seen.set()
             if message.msg_type == "iopub_welcome":
                 return  # the kernel greeting our subscription: not the client's business
             # Output reaching a client is server activity. The manager's own iopub watcher
@@ -273,6 +281,13 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             activity = getattr(self.kernel_manager, "activity", None)
             if activity is not None:
                 activity.touch("kernels")
+        handler = self.websocket_handler
+        ws = getattr(handler, "ws_connection", None)
+        if handler is not None and (ws is None or ws.is_closing()):
+            # The client's close came in; disconnect() follows on a later loop turn and
+            # hands these to the session's offline buffer instead of a dead socket.
+            self._unsent.append(message)
+            return
         self.handle_outgoing_message(message)
 
     def handle_outgoing_message(self, message: RawMessage) -> None:
@@ -317,9 +332,18 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         else:
             data, binary = encode_legacy_frame(message)
         if self._writer is None or self._writer.handler is not handler:
-            self._writer = FrameWriter(handler)
+            self._writer = FrameWriter(handler, self._keep_unsent)
         # Frames of one loop turn leave in one write (bytes with binary=False: a text frame).
-        self._writer.write(data, binary)
+        self._writer.write(data, binary, message)
+
+    def _keep_unsent(self, messages: list[RawMessage]) -> None:
+        """Messages queued for a WebSocket that closed before they left: for the buffer."""
+        channels = self._handed_over
+        if self.channels is None and channels is not None and channels.sink is not None:
+            for message in messages:  # disconnect() already ran
+                channels.sink(message)
+        else:
+            self._unsent.extend(messages)
 
     def _close_websocket(self, code: int, reason: str) -> None:
         handler = self.websocket_handler
@@ -346,12 +370,19 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         if channels is None:
             self._channels_ready.set()
             return
-        seen = self._iopub_seen = asyncio.Event()
+        token = self._nudging = object()
+        seen = channels.next_iopub()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + NUDGE_TIMEOUT
         delay = 0.2
+
+        def still_ours() -> bool:
+            # Held frames go to these channels even after the client left (offline
+            # buffer) or a newer connection took them over: keep proving them ready.
+            return not channels.closed and channels in (self.channels, self._handed_over)
+
         try:
-            while self.channels is channels and not channels.closed:
+            while still_ours():
                 if not seen.is_set():
                     for channel in ("shell", "control"):
                         request = self._kernel_info_request(channel)
@@ -366,7 +397,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                 for waiter in waits:
                     waiter.cancel()
                 delay = min(delay * 2, 1.0)
-            if not channels.closed and self.channels is channels:
+            if still_ours():
                 if not seen.is_set():
                     self.log.warning("Kernel %s: no iopub message after %.0fs of kernel_info requests",
                                      self.kernel_id, NUDGE_TIMEOUT)
@@ -374,8 +405,8 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
                     self.log.warning("Kernel %s: the stdin channel did not connect within %.0fs",
                                      self.kernel_id, NUDGE_TIMEOUT)
         finally:
-            if self._iopub_seen is seen:
-                self._iopub_seen = None
+            if self._nudging is token:  # a later nudge (after a restart) sets it itself
+                self._nudging = None
                 self._channels_ready.set()
 
     def _kernel_info_request(self, channel: str) -> RawMessage:

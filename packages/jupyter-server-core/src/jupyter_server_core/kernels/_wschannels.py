@@ -56,6 +56,7 @@ class KernelChannels:
         self._readers: dict[str, SocketReader] = {}
         self._stdin_link: LinkWatch | None = None
         self._opened_ports: tuple[Any, ...] = ()
+        self._iopub_waiters: list[asyncio.Event] = []
         self.closed = False
 
     def open(self) -> None:
@@ -88,6 +89,16 @@ class KernelChannels:
         """Set while the stdin socket has a live connection to the kernel."""
         assert self._stdin_link is not None, "open() first"
         return self._stdin_link.up
+
+    def next_iopub(self) -> asyncio.Event:
+        """An event set by the next iopub message, whoever the sink is by then.
+
+        A connection's nudge waits on it: the sink may change under it (the client left
+        and an offline buffer took the channels) and the proof must still arrive.
+        """
+        event = asyncio.Event()
+        self._iopub_waiters.append(event)
+        return event
 
     def _ports(self) -> tuple[Any, ...]:
         info = self.kernel.get_connection_info()
@@ -123,6 +134,10 @@ class KernelChannels:
         message = self._verify(channel, frames)
         if message is None:
             return
+        if channel == "iopub" and self._iopub_waiters:
+            for event in self._iopub_waiters:
+                event.set()
+            self._iopub_waiters.clear()
         if self.ignore_replies_to and channel in ("shell", "control"):
             parent = message.parent_msg_id()
             if parent in self.ignore_replies_to:

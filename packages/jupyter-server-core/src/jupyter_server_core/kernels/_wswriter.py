@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from tornado.iostream import StreamClosedError
@@ -36,13 +37,15 @@ def frame_header(size: int, binary: bool) -> bytes:
 class FrameWriter:
     """Queues ``(data, binary)`` frames for ``handler`` and writes them once per loop turn."""
 
-    def __init__(self, handler: Any) -> None:
+    def __init__(self, handler: Any, on_unsent: Callable[[list[Any]], None] | None = None) -> None:
         self.handler = handler
-        self._queue: list[tuple[bytes, bool]] = []
+        #: Called with the tags of queued frames the closing WebSocket will never take.
+        self.on_unsent = on_unsent
+        self._queue: list[tuple[bytes, bool, Any]] = []
         self._scheduled = False
 
-    def write(self, data: bytes, binary: bool) -> None:
-        self._queue.append((data, binary))
+    def write(self, data: bytes, binary: bool, tag: Any = None) -> None:
+        self._queue.append((data, binary, tag))
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)
@@ -53,10 +56,14 @@ class FrameWriter:
         queue, self._queue = self._queue, []
         handler = self.handler
         ws = getattr(handler, "ws_connection", None)
-        if not queue or ws is None or ws.is_closing():
+        if not queue:
+            return
+        if ws is None or ws.is_closing():
+            if self.on_unsent is not None:
+                self.on_unsent([tag for _, _, tag in queue if tag is not None])
             return
         if len(queue) == 1 or handler.get_compression_options() is not None:
-            for data, binary in queue:
+            for data, binary, _ in queue:
                 try:
                     future = handler.write_message(data, binary=binary)
                 except WebSocketClosedError:
@@ -64,7 +71,7 @@ class FrameWriter:
                 _ignore_failure(future)
             return
         chunks: list[bytes] = []
-        for data, binary in queue:
+        for data, binary, _ in queue:
             chunks.append(frame_header(len(data), binary))
             chunks.append(data)
         try:
