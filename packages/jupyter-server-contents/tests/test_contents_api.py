@@ -340,3 +340,32 @@ async def test_hidden_uploads_are_refused(contents, tree, name):
         code, err, _ = await contents("PUT", name, body=body)
         assert code == 400 and "Cannot create file or directory" in err["message"]
     assert not list(tree.rglob(".h*"))
+
+
+async def test_an_item_deleted_while_it_is_read_is_404_never_500(contents, jp_root_dir):
+    # Another process (a file browser's delete, a shell) removes items while clients read
+    # them: whatever the moment, the answer is the item or 404.
+    import shutil
+    import threading
+
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            (jp_root_dir / "flicker" / "sub").mkdir(parents=True, exist_ok=True)
+            (jp_root_dir / "flicker" / "f.txt").write_text("x")
+            (jp_root_dir / "flicker.txt").write_text("y")
+            shutil.rmtree(jp_root_dir / "flicker", ignore_errors=True)
+            (jp_root_dir / "flicker.txt").unlink(missing_ok=True)
+
+    worker = threading.Thread(target=churn, daemon=True)
+    worker.start()
+    try:
+        codes = set()
+        for _ in range(150):
+            for path in ("flicker", "flicker.txt", "flicker/f.txt"):
+                codes.add((await contents("GET", path))[0])
+    finally:
+        stop.set()
+        worker.join()
+    assert codes <= {200, 404}, codes

@@ -143,18 +143,22 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
         kind = entry_type(api_path.rpartition("/")[2], st)
         if kind is None:
             raise HTTPError(400, f"{api_path} is not a regular file or directory")
-        if kind == "directory":
-            if type not in (None, "directory"):
-                raise _bad_type(f"{api_path} is a directory, not a {type}")
-            return await self._directory_model_at(api_path, os_path, st, content)
-        if type == "directory":
-            raise _bad_type(f"{api_path} is not a directory")
-        if type == "notebook" or (type is None and kind == "notebook"):
-            return await self._notebook_model_at(api_path, os_path, content, require_hash)
-        if format == "json":
-            raise HTTPError(400, "Format 'json' is for notebooks and directories; files are 'text' or 'base64'",
-                            reason="bad format")
-        return await self._file_model_at(api_path, os_path, content, format, require_hash)
+        try:
+            if kind == "directory":
+                if type not in (None, "directory"):
+                    raise _bad_type(f"{api_path} is a directory, not a {type}")
+                return await self._directory_model_at(api_path, os_path, st, content)
+            if type == "directory":
+                raise _bad_type(f"{api_path} is not a directory")
+            if type == "notebook" or (type is None and kind == "notebook"):
+                return await self._notebook_model_at(api_path, os_path, content, require_hash)
+            if format == "json":
+                raise HTTPError(400, "Format 'json' is for notebooks and directories; files are 'text' or 'base64'",
+                                reason="bad format")
+            return await self._file_model_at(api_path, os_path, content, format, require_hash)
+        except (FileNotFoundError, NotADirectoryError):
+            # Deleted (or replaced) between the stat above and the read: gone, not a failure.
+            raise HTTPError(404, f"file or directory {'/' + api_path!r} does not exist") from None
 
     async def _directory_model_at(self, api_path: str, os_path: str, st: os.stat_result, content: bool) -> dict[str, Any]:
         model = base_model(api_path, st, "directory", await asyncio.to_thread(os.access, os_path, os.W_OK))
