@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import Any
 
 from jupyter_server_core.auth import action_for_method, anonymous_user
 
@@ -16,6 +17,7 @@ __all__ = [
     "get_anonymous_username",
     "get_regex_to_resource_map",
     "match_url_to_resource",
+    "route_table",
     "warn_disabled_authorization",
 ]
 
@@ -54,6 +56,14 @@ _RESOURCE_URLS: list[tuple[str, str]] = [
 def _urls_of(resource: str, prefix: str = "") -> list[str]:
     """The URL patterns of one resource (those starting with ``prefix``, if given)."""
     return [p for p, r in _RESOURCE_URLS if r == resource and p.startswith(prefix)]
+
+
+def route_table(resource: str, prefix: str = "") -> list[tuple[str, Any]]:
+    """``default_handlers`` of a jupyter_server 2.x handlers module, for the modules that keep
+    those names here: ``(URL pattern under base_url, None)`` for each route of ``resource``.
+    The handler is None because the owning wheel mounts its own, with its collaborators;
+    the module's ``AUTH_RESOURCE`` names the resource those handlers check."""
+    return [(pattern, None) for pattern in _urls_of(resource, prefix)]
 
 
 def get_regex_to_resource_map() -> dict[str, str]:

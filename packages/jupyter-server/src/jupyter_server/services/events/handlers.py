@@ -1,20 +1,14 @@
 """``jupyter_server.services.events.handlers``: the URL patterns of ``/api/events``.
 
-The handlers themselves are the service wheel's (mounted by the server with their
-collaborators); this module describes the routes the way jupyter_server 2.x modules did:
-``AUTH_RESOURCE`` names the resource the handlers check, ``default_handlers`` lists
-``(URL pattern under base_url, handler)`` pairs, the handler left None because the wheel
-mounts its own.
+See ``route_table`` in :mod:`jupyter_server.auth.utils` for what these modules hold.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from jupyter_server.auth.utils import _urls_of
+from jupyter_server.auth.utils import route_table
 
 __all__ = ["AUTH_RESOURCE", "default_handlers"]
 
 AUTH_RESOURCE = "events"
 
-default_handlers: list[tuple[str, Any]] = [(pattern, None) for pattern in _urls_of("events")]
+default_handlers = route_table("events")
