@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +81,99 @@ async def test_pooled_kernels_are_handed_out_and_refilled(
     await km.shutdown_all()
     assert not await warm.is_alive()
     assert km.kernel_pool.all_kernels() == []
+
+
+async def running_python3(jp_fetch: Any) -> float:
+    """``kernel_currently_running_total{type="python3"}`` of /metrics (0 when absent)."""
+    text = (await jp_fetch("metrics")).body.decode()
+    found = re.search(r'^kernel_currently_running_total\{type="python3"\} (\S+)$', text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+async def test_pooled_kernels_are_neither_culled_nor_counted(jp_fetch: Any, jp_serverapp: Any) -> None:
+    km = jp_serverapp.kernel_manager
+    pooled = await one_warm(km)
+    assert await running_python3(jp_fetch) == 0
+    km.cull_idle_timeout, km.cull_interval = 1, 1
+
+    # A kernel id imposed: the pool is not used. Idle, that kernel is culled...
+    imposed = str(uuid.uuid4())
+    created = json.loads((await jp_fetch("api", "kernels", method="POST",
+                                         body={"name": "python3", "kernel_id": imposed})).body)
+    assert created["id"] == imposed and await warm_ids(km) == [pooled]
+    assert await running_python3(jp_fetch) == 1
+
+    async def culled(kernel_id: str) -> bool:
+        return kernel_id not in km
+
+    await wait_for(lambda: culled(imposed), timeout=60)
+    # ... while the pooled kernel, idle for longer still, stays warm and uncounted.
+    assert await warm_ids(km) == [pooled] and await km.kernel_pool.warm["python3"][0].is_alive()
+    assert await running_python3(jp_fetch) == 0
+
+    # Handed out, it is a user kernel: counted, and culled once idle like any other.
+    taken = json.loads((await jp_fetch("api", "kernels", method="POST", body={"name": "python3"})).body)
+    assert taken["id"] == pooled and await running_python3(jp_fetch) == 1
+    await wait_for(lambda: culled(pooled), timeout=60)
+    assert await running_python3(jp_fetch) == 0
+
+
+def _children(pid: int) -> set[int]:
+    """Live child processes of ``pid`` (Linux /proc; zombies count as gone)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads child processes from /proc")
+async def test_stopping_the_server_stops_its_pooled_kernels(
+    jp_server_process: Any, jp_environ: dict[str, Path],
+) -> None:
+    """A real server process, stopped with SIGTERM while its pool is warm: no kernel outlives it.
+
+    The kernelspec turns off ipykernel's watch on its parent process (which would end an
+    orphaned kernel by itself), so only the server's own shutdown can stop it.
+    """
+    spec_dir = jp_environ["data"] / "kernels" / "orphanable"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "display_name": "Python (no parent watch)", "language": "python",
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.parent_handle=1"],
+    }))
+    server = jp_server_process("--KernelPool.sizes=orphanable=1", "--log-level=DEBUG")
+
+    async def warm() -> bool:
+        return "Kernel pool orphanable: 1 warm" in server.log()
+
+    kernels: set[int] = set()
+    try:
+        await wait_for(warm, timeout=90)
+        kernels = _children(server.proc.pid)
+        assert kernels, server.log()
+        assert server.stop() == 0
+
+        async def all_gone() -> bool:
+            return not any(_alive(pid) for pid in kernels)
+
+        await wait_for(all_gone, timeout=30)
+    finally:
+        for pid in kernels:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
