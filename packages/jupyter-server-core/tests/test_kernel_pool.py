@@ -177,3 +177,46 @@ async def test_stopping_the_server_stops_its_pooled_kernels(
         for pid in kernels:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+async def test_a_parameterized_kernelspec_pools_its_defaults(
+    jp_fetch: Any, jp_ws_fetch: Any, jp_serverapp: Any, jp_environ: dict[str, Path],
+) -> None:
+    """JEP 87: pooled kernels run with the defaults and serve only requests that come to them."""
+    spec_dir = jp_environ["data"] / "kernels" / "pooledparams"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "display_name": "Python (pooled parameters)", "language": "python",
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "env": {"KP_WORKERS": "{workers}"},
+        "metadata": {"parameters": {"type": "object", "properties": {
+            "workers": {"type": "integer", "minimum": 1, "maximum": 8, "default": 2}}}},
+    }))
+    km = jp_serverapp.kernel_manager
+    km.kernel_pool.sizes = {**km.kernel_pool.sizes, "pooledparams": 1}
+    km.start_pool()
+
+    async def warm() -> list[str] | None:
+        ids = [k.kernel_id for k in km.kernel_pool.warm.get("pooledparams", [])]
+        return ids or None
+
+    pooled = (await wait_for(warm, timeout=60))[0]
+
+    async def workers(kid: str) -> str:
+        client = KernelWebSocketClient(await jp_ws_fetch("api", "kernels", kid, "channels"), "")
+        reply, outputs = await client.execute("import os; print(os.environ['KP_WORKERS'])")
+        client.close()
+        assert reply is not None and reply["content"]["status"] == "ok"
+        return "".join(m["content"]["text"] for m in outputs if m["header"]["msg_type"] == "stream").strip()
+
+    async def start(values: dict[str, Any]) -> str:
+        body = {"name": "pooledparams", "custom_kernel_specs": values}
+        return str(json.loads((await jp_fetch("api", "kernels", method="POST", body=body)).body)["id"])
+
+    other = await start({"workers": 5})
+    assert other != pooled and await workers(other) == "5"
+    assert await warm() == [pooled]
+    same = await start({"workers": 2})  # the defaults' values: the pooled kernel fits
+    assert same == pooled and await workers(same) == "2"
+    for kid in (other, same):
+        await jp_fetch("api", "kernels", kid, method="DELETE")
