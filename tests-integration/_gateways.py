@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from jupyter_server_core.pytest_plugin import ServerProcess, free_port
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-__all__ = ["GW_TOKEN", "GatewayProcess", "connect", "environ", "start_gateway", "stdout_of", "wait_for_kernel_info"]
+__all__ = ["GW_TOKEN", "GatewayProcess", "connect", "environ", "interrupt_sleeping_cell", "start_gateway", "stdout_of",
+           "wait_for_kernel_info"]
 
 GW_TOKEN = "gateway-secret-3b9e41"
 
@@ -135,3 +137,18 @@ async def wait_for_kernel_info(client: KernelWebSocketClient, attempts: int = 30
         if reply is not None:
             return
     raise AssertionError("the kernel did not answer kernel_info after its restart")
+
+
+async def interrupt_sleeping_cell(client: KernelWebSocketClient, interrupt: Callable[[], Any]) -> None:
+    """Run a cell that sleeps; once it printed, call ``interrupt()`` (a request to our
+    server); the cell must end with KeyboardInterrupt."""
+    msg_id = await client.send(client.request(
+        "execute_request", {"code": "import time; print('asleep', flush=True); time.sleep(120)", "silent": False}))
+    while True:
+        msg = await client.recv()
+        assert msg is not None, "the WebSocket closed"
+        if msg["header"]["msg_type"] == "stream" and msg["parent_header"].get("msg_id") == msg_id:
+            break
+    interrupt()
+    reply, _ = await client.collect(msg_id)
+    assert reply is not None and reply["content"]["ename"] == "KeyboardInterrupt"

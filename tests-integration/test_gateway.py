@@ -23,6 +23,7 @@ from _gateways import (
     GW_TOKEN,
     GatewayProcess,
     environ,
+    interrupt_sleeping_cell,
     start_gateway,
     stdout_of,
     wait_for_kernel_info,
@@ -121,16 +122,7 @@ async def test_a_notebook_session_runs_on_the_gateway(stack: Stack) -> None:
     v1.close()
 
     # Interrupt a long cell through our server.
-    msg_id = await client.send(client.request(
-        "execute_request", {"code": "import time; print('sleeping', flush=True); time.sleep(120)", "silent": False}))
-    while True:
-        msg = await client.recv()
-        assert msg is not None, "the WebSocket closed"
-        if msg["header"]["msg_type"] == "stream" and msg["parent_header"].get("msg_id") == msg_id:
-            break
-    stack.server.ok("POST", f"api/kernels/{kid}/interrupt", status=204)
-    reply, _ = await client.collect(msg_id)
-    assert reply is not None and reply["content"]["ename"] == "KeyboardInterrupt"
+    await interrupt_sleeping_cell(client, lambda: stack.server.ok("POST", f"api/kernels/{kid}/interrupt", status=204))
 
     # Restart: the same kernel id, a fresh namespace, the same WebSocket.
     assert stack.server.ok("POST", f"api/kernels/{kid}/restart")["id"] == kid

@@ -23,6 +23,7 @@ from _gateways import (
     GatewayProcess,
     connect,
     environ,
+    interrupt_sleeping_cell,
     start_gateway,
     stdout_of,
     wait_for_kernel_info,
@@ -87,16 +88,7 @@ async def run_cell(client: KernelWebSocketClient, code: str) -> str:
 
 async def interrupt_and_restart(server: Server, client: KernelWebSocketClient, kernel_id: str) -> None:
     """Interrupt a sleeping cell, restart the kernel: a fresh namespace behind the same socket."""
-    msg_id = await client.send(client.request(
-        "execute_request", {"code": "import time; print('asleep', flush=True); time.sleep(120)", "silent": False}))
-    while True:
-        msg = await client.recv()
-        assert msg is not None, "the WebSocket closed"
-        if msg["header"]["msg_type"] == "stream" and msg["parent_header"].get("msg_id") == msg_id:
-            break
-    server.ok("POST", f"api/kernels/{kernel_id}/interrupt", status=204)
-    reply, _ = await client.collect(msg_id)
-    assert reply is not None and reply["content"]["ename"] == "KeyboardInterrupt"
+    await interrupt_sleeping_cell(client, lambda: server.ok("POST", f"api/kernels/{kernel_id}/interrupt", status=204))
     await run_cell(client, "before_restart = 1")
     assert server.ok("POST", f"api/kernels/{kernel_id}/restart")["id"] == kernel_id
     await wait_for_kernel_info(client)

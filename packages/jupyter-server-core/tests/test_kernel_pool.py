@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
-from jupyter_server_core.pytest_plugin import wait_for
+from jupyter_server_core.pytest_plugin import child_processes, process_alive, wait_for
 
 
 @pytest.fixture
@@ -118,30 +118,6 @@ async def test_pooled_kernels_are_neither_culled_nor_counted(jp_fetch: Any, jp_s
     assert await running_python3(jp_fetch) == 0
 
 
-def _children(pid: int) -> set[int]:
-    """Live child processes of ``pid`` (Linux /proc; zombies count as gone)."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(entry))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads child processes from /proc")
 async def test_stopping_the_server_stops_its_pooled_kernels(
     jp_server_process: Any, jp_environ: dict[str, Path],
@@ -165,17 +141,17 @@ async def test_stopping_the_server_stops_its_pooled_kernels(
     kernels: set[int] = set()
     try:
         await wait_for(warm, timeout=90)
-        kernels = _children(server.proc.pid)
+        kernels = child_processes(server.proc.pid)
         assert kernels, server.log()
         assert server.stop() == 0
 
         async def all_gone() -> bool:
-            return not any(_alive(pid) for pid in kernels)
+            return not any(process_alive(pid) for pid in kernels)
 
         await wait_for(all_gone, timeout=30)
     finally:
         for pid in kernels:
-            if _alive(pid):
+            if process_alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
