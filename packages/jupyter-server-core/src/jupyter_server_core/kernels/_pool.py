@@ -26,7 +26,7 @@ from typing import Any
 from traitlets import Bool, Dict, Float, Int
 from traitlets.config import LoggingConfigurable
 
-from ._parameters import KernelParameterError, owned_configurable
+from ._parameters import owned_configurable
 
 __all__ = ["KernelPool", "PooledLaunch"]
 
@@ -148,7 +148,7 @@ class PooledLaunch:
             try:
                 # A parameterized kernelspec's pooled kernels run with its defaults.
                 await self.prepare_parameters(kernel_name, launch)  # type: ignore[attr-defined]
-            except KernelParameterError as exc:
+            except Exception as exc:  # noqa: BLE001 - no such kernelspec, a parameter without default...
                 self.log.warning("The pool cannot pre-start %s kernels: %s", kernel_name, exc)
                 return
             try:
