@@ -31,6 +31,7 @@ from _gateways import (
 from _harness import TOKEN, Server
 from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.pytest_plugin import ServerProcess, free_port, wait_for
+from tornado.httpclient import HTTPClientError
 
 #: our kernelspec name -> the gateway that runs it (None: our server)
 SPECS = {"python3": None, "core-python3": "core", "kg-python3": "kernel_gateway"}
@@ -127,12 +128,16 @@ async def test_local_kernels_beside_two_gateways(routed: Routed, stopped: str) -
         pass
     assert clients[gone_spec].ws.close_code == 1011 and gone.url in (clients[gone_spec].ws.close_reason or "")
     for method, path in (("GET", f"api/kernels/{gone_kid}"), ("POST", f"api/kernels/{gone_kid}/interrupt"),
-                         ("POST", f"api/kernels/{gone_kid}/restart"), ("POST", "api/kernels")):
+                         ("POST", f"api/kernels/{gone_kid}/restart"), ("DELETE", f"api/kernels/{gone_kid}"),
+                         ("POST", "api/kernels")):
         status_code, body = server.request(method, path, {"name": gone_spec} if path == "api/kernels" else None)
         assert status_code == 503 and gone.url in body["message"], (method, path, body)
     status_code, body = server.request(
         "POST", "api/sessions", {"path": "late.ipynb", "type": "notebook", "kernel": {"name": gone_spec}})
     assert status_code == 503 and gone.url in body["message"], body
+    with pytest.raises(HTTPClientError) as err:
+        await connect(server.url, gone_kid)
+    assert err.value.code == 503
     assert server.status("api/status") == 200 and server.status("api/kernels") == 200
     assert server.status("api/sessions") == 200
 
