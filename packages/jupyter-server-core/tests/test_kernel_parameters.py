@@ -190,7 +190,7 @@ async def test_sessions_take_parameters(
     # A refused value on PATCH leaves the session as it was, renaming included.
     for kernel, words in (
         ({"name": spec, "custom_kernel_specs": {"level": "LOUD"}}, "'level' must be one of"),
-        ({"id": new_kid, "custom_kernel_specs": {"workers": 2}}, "not to the running kernel"),
+        ({"id": new_kid, "custom_kernel_specs": {"workers": 2}}, "already runs"),
     ):
         body = {"path": "renamed.ipynb", "kernel": kernel}
         assert words in await session_refused(jp_fetch, "PATCH", sid, body=body), kernel

@@ -35,6 +35,15 @@ class SessionNotFound(SessionError, KeyError):
         return str(self.args[0]) if self.args else "No such session"
 
 
+def _refuse_values_for_running(kernel_id: str, launch: dict[str, Any]) -> None:
+    """SessionError if parameter values come with a kernel that already runs (they would be lost)."""
+    if launch.get("kernel_parameters") is not None:
+        raise SessionError(
+            f"Kernel parameters apply when a kernel starts, and the kernel {kernel_id} already runs: "
+            "give kernel.name instead of kernel.id to start one with them"
+        )
+
+
 class SessionManager(LoggingConfigurable):
     """Sessions: a document path (and name, type) bound to a kernel. Async only.
 
@@ -191,11 +200,7 @@ class SessionManager(LoggingConfigurable):
         kernel that already runs are refused (SessionError): they would be ignored.
         """
         if kernel_id is not None and kernel_id in self.kernel_manager:
-            if launch.get("kernel_parameters") is not None:
-                raise SessionError(
-                    f"Kernel parameters apply when a kernel starts, and the kernel {kernel_id} already runs: "
-                    "give kernel.name instead of kernel.id to start one with them"
-                )
+            _refuse_values_for_running(kernel_id, launch)
             return kernel_id
         kernel_path = await self.kernel_path(path or "")
         env = self.get_kernel_env(path or "", name)
@@ -249,8 +254,7 @@ class SessionManager(LoggingConfigurable):
         if kernel_id is not None:
             if kernel_id not in self.kernel_manager:
                 raise SessionError(f"No such kernel: {kernel_id}")
-            if launch.get("kernel_parameters") is not None:
-                raise SessionError(f"Kernel parameters apply when a kernel starts, not to the running kernel {kernel_id}")
+            _refuse_values_for_running(kernel_id, launch)
         elif kernel_name is None and launch.get("kernel_parameters") is not None:
             # New values for the session's kernelspec: a new kernel of that spec.
             kernel_name = str(self.kernel_manager.kernel_model(row.kernel_id)["name"])
