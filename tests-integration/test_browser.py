@@ -17,16 +17,19 @@ the tests skip (a developer's machine), except under CI, where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _harness import TOKEN, UPSTREAM_TWINS, Server, Venv, normalize
+from jupyter_server_core.pytest_plugin import ServerProcess
 
 HERE = Path(__file__).resolve().parent
 BROWSER = HERE / "browser"
@@ -120,16 +123,21 @@ def _artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def _drive(node: str, scenario: str, server: Server, artifacts: Path, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+def _drive(node: str, scenario: str, server: Server, artifacts: Path, extra_env: dict[str, str] | None = None,
+           restart: Callable[[], None] | None = None) -> dict[str, Any]:
     """Run the driver; its last stdout line is its JSON report. On failure, keep the server
-    log beside the screenshots and fail with the step, the error and where they are."""
+    log beside the screenshots and fail with the step, the error and where they are.
+    ``restart`` answers a scenario that asks for the server to be restarted under its page."""
     env = {**os.environ, "JUPYTER_URL": server.url, "JUPYTER_TOKEN": TOKEN, "ARTIFACTS": str(artifacts),
            "CHROMIUM": str(CHROMIUM), **(extra_env or {})}
     # Its own process group: chromium goes too should the driver have to be killed.
     driver = subprocess.Popen([node, str(DRIVER), scenario], cwd=BROWSER, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+                              stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              stdin=subprocess.PIPE if restart else subprocess.DEVNULL)
+    early = _serve_restart_request(driver, restart) if restart else ""
     try:
         stdout, stderr = driver.communicate(timeout=300)
+        stdout = early + stdout
     except subprocess.TimeoutExpired:
         os.killpg(driver.pid, signal.SIGKILL)
         stdout, stderr = driver.communicate()
@@ -154,6 +162,29 @@ def _drive(node: str, scenario: str, server: Server, artifacts: Path, extra_env:
     server_errors = [e for e in report.get("http_errors", []) if e.startswith("5")]
     assert not server_errors, f"{scenario}: the pages got server errors {server_errors}\n--- server log ---\n{server.log()[-4000:]}"
     return report
+
+
+RESTART_REQUEST = "@@restart-the-server@@"  # what restart.js prints when the server must go
+
+
+def _serve_restart_request(driver: subprocess.Popen[str], restart: Callable[[], None]) -> str:
+    """Read the driver's stdout up to its restart request, call ``restart``, then tell the
+    driver (one line on its stdin) the server is back. Returns the stdout read before it."""
+    assert driver.stdout is not None and driver.stdin is not None
+    before = []
+    for line in driver.stdout:
+        if line.strip() != RESTART_REQUEST:
+            before.append(line)
+            continue
+        try:
+            restart()
+        except BaseException:
+            os.killpg(driver.pid, signal.SIGKILL)
+            raise
+        driver.stdin.write("\n")
+        driver.stdin.flush()
+        break
+    return "".join(before)
 
 
 def _outputs(model: dict[str, Any]) -> str:
@@ -245,3 +276,65 @@ def test_jupyterlab_file_browser_delete_new_tab_and_shut_down(
         proc = server.process.proc
         assert proc.wait(60) == 0, server.log()
         assert "Traceback" not in server.log()
+
+
+PERSIST = "--MappingKernelManager.enable_persistence=True"
+
+
+def _kernel_pids(runtime: Path) -> list[int]:
+    """Live processes whose command line names a connection file in ``runtime``."""
+    needle = str(runtime).encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and needle in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def test_jupyterlab_keeps_its_kernel_across_a_kill_9_of_the_server(
+    node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """MappingKernelManager.enable_persistence (docs/kernel-persistence.md) seen from an open
+    page: ``x = 41`` in a JupyterLab notebook, kill -9 of the server, the server started again
+    on the same port and runtime directory; the page, never reloaded, reconnects by itself
+    and ``x + 1`` answers 42. Without the switch the page ends on "No Kernel"."""
+    if not Path("/proc/self/cmdline").is_file():
+        pytest.skip("finds the kernel processes through /proc")
+    home = _home(tmp_path)
+    runtime = home / "runtime"
+    with frontends_venv.server(home, PERSIST, command="lab") as server:
+        first = server.process
+        kernels_before: list[int] = []
+
+        def kill_and_start_again() -> None:
+            kernels_before.extend(_kernel_pids(runtime))
+            first.proc.kill()
+            first.proc.wait(60)
+            again = ServerProcess(first.argv, first.env, first.cwd, first.port, first.token,
+                                  home / f"server-{first.port}-again.log")
+            server.process = again  # server.log() and server.ok() now reach the new process
+            again.wait_ready()
+
+        try:
+            report = _drive(node, "lab-restart", server, _artifacts(request), restart=kill_and_start_again)
+            results = report["results"]
+            assert server.process is not first, "the driver never asked for the restart"
+            assert results["output"] == "42", results
+            assert results["page_mark"] == "before the restart", results  # never reloaded
+            assert len(results["kernel_ids"]) == 1, results  # one kernel id, before and after
+            kernel_id = results["kernel_ids"][0]
+            assert "1 kernel(s) adopted" in server.log(), server.log()
+            assert f"Kernel adopted: {kernel_id}" in server.log()
+            sessions = server.ok("GET", "api/sessions")
+            assert [(s["path"], s["kernel"]["id"]) for s in sessions] == [(results["notebook"], kernel_id)], sessions
+            assert len(kernels_before) == 1 and _kernel_pids(runtime) == kernels_before  # the same process
+            assert server.ok("DELETE", f"api/sessions/{sessions[0]['id']}", status=204) is None
+        finally:
+            if server.process is not first:
+                server.process.stop()
+            for pid in _kernel_pids(runtime):  # a kernel left behind by a failure
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)

@@ -386,6 +386,8 @@ async function main() {
   // hub.js (a person at a real JupyterHub) is handed the helpers it shares with the others.
   const hub = require("./hub.js")({ step, api, newNotebookFromLauncher, waitKernelIdle, runFirstCell, save, results, TIMEOUT });
   const scenarios = { lab, notebook, "lab-files": labFiles, hub };
+  // restart.js: JupyterLab reconnecting by itself to its kernel across a kill -9 of the server.
+  scenarios["lab-restart"] = require("./restart.js")({ step, newNotebookFromLauncher, waitKernelIdle, results, TIMEOUT });
   if (!scenarios[scenario] || !BASE || !TOKEN) {
     throw new Error(`usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <${Object.keys(scenarios).join("|")}>`);
   }

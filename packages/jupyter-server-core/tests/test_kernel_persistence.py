@@ -206,15 +206,48 @@ async def test_a_second_server_on_the_runtime_dir_refuses(jp_server_process, ker
     assert "0 kernel(s) adopted from " + str(tmp_path / "other.sqlite") in third.log()
 
 
-async def test_without_the_switch_kernels_end_with_the_server(jp_server_process, kernels_to_reap):
+@pytest.mark.parametrize("how", ["SIGTERM", "kill -9"])
+async def test_without_the_switch_kernels_end_with_the_server(jp_server_process, jp_environ, kernels_to_reap, how):
     first = jp_server_process()
     kernel_id = new_session(first, kernels_to_reap)["kernel"]["id"]
     await until(lambda: kernel_pid(kernel_id) is not None)
-    stop(first, "kill -9")
-    # ipykernel sees its parent gone (JPY_PARENT_PID) and exits.
+    stop(first, how)
+    # SIGTERM: the server shuts its kernels down. kill -9: ipykernel sees its parent gone
+    # (JPY_PARENT_PID) and exits.
     await until(lambda: kernel_pid(kernel_id) is None)
     second = jp_server_process()
     assert api(second, "GET", "api/sessions")[1] == []
+    assert api(second, "GET", "api/kernels")[1] == []
+    assert "adopted" not in second.log()
+    assert not list(jp_environ["runtime"].glob("jupyter-server-kernels*")), "a kernel store without the switch"
+
+
+async def test_an_adopted_kernel_that_dies_is_restarted_and_its_record_follows(jp_server_process, kernels_to_reap):
+    first = jp_server_process(PERSIST)
+    session = new_session(first, kernels_to_reap)
+    kernel_id = session["kernel"]["id"]
+    await run(first, kernel_id, "x = 41")
+    stop(first, "kill -9")
+    second = jp_server_process(PERSIST)
+    adopted_pid = kernel_pid(kernel_id)
+    assert adopted_pid is not None and "1 kernel(s) adopted" in second.log()
+
+    # The adopted process is not the server's child: its death is seen by polling its pid.
+    os.kill(adopted_pid, signal.SIGKILL)
+    await until(lambda: kernel_pid(kernel_id) not in (None, adopted_pid))
+    await until(lambda: api(second, "GET", f"api/kernels/{kernel_id}")[1]["execution_state"] == "idle")
+    reply, value = await run(second, kernel_id, "'x' in dir()")
+    assert value == "False", reply  # a new process, same kernel id and session
+    assert (await run(second, kernel_id, "x = 7"))[0]["status"] == "ok"
+    assert [s["id"] for s in api(second, "GET", "api/sessions")[1]] == [session["id"]]
+
+    # The record follows the new process: the next server adopts that one.
+    restarted_pid = kernel_pid(kernel_id)
+    stop(second, "SIGTERM")
+    third = jp_server_process(PERSIST)
+    assert "1 kernel(s) adopted" in third.log(), third.log()
+    assert f"pid {restarted_pid}" in third.log()
+    assert (await run(third, kernel_id, "x * 6"))[1] == "42"
 
 
 async def test_orphan_is_culled_by_the_next_server(jp_server_process, kernels_to_reap):
@@ -258,3 +291,23 @@ async def test_gateway_kernels_and_sessions_survive_the_server(jp_server_process
     # Owned again: deleting the session shuts the kernel down on the gateway.
     assert api(second, "DELETE", f"api/sessions/{session['id']}")[0] == 204
     await until(lambda: api(gateway, "GET", "api/kernels")[1] == [])
+
+
+async def test_a_gateway_kernel_gone_while_the_server_was_down_is_dropped(jp_server_process, tmp_path, kernels_to_reap):
+    gw_runtime = tmp_path / "gw-runtime"
+    gw_runtime.mkdir()
+    gateway = jp_server_process(env={"JUPYTER_RUNTIME_DIR": str(gw_runtime)}, cwd=tmp_path)
+    via = [PERSIST, f"--GatewayClient.url={gateway.url}", f"--GatewayClient.auth_token={gateway.token}"]
+    first = jp_server_process(*via)
+    kernel_id = new_session(first, kernels_to_reap)["kernel"]["id"]
+    stop(first, "kill -9")
+    assert api(gateway, "DELETE", f"api/kernels/{kernel_id}")[0] == 204  # someone shut it down there
+
+    second = jp_server_process(*via)
+    assert f"Kernel {kernel_id} (python3) is no longer on the gateway; dropping its record" in second.log()
+    assert "0 kernel(s) adopted" in second.log()
+    assert api(second, "GET", "api/sessions")[1] == []
+    # The next start finds nothing left to drop.
+    stop(second, "SIGTERM")
+    third = jp_server_process(*via)
+    assert "dropping its record" not in third.log() and "0 kernel(s) adopted" in third.log()
