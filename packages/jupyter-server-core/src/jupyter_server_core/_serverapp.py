@@ -354,9 +354,12 @@ class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
 
     def init_configurables(self) -> None:
         """Build the identity provider, authorizer and the kernel, session and config managers."""
-        self.identity_provider = self.identity_provider_class(
-            parent=self, log=self.log, **self._deprecated_identity_kwargs()
-        )
+        provider_class = self.identity_provider_class
+        if self._legacy_login_configured():
+            from .auth import LegacyIdentityProvider
+
+            provider_class = LegacyIdentityProvider
+        self.identity_provider = provider_class(parent=self, log=self.log, **self._deprecated_identity_kwargs())
         validate = getattr(self.identity_provider, "validate_security", None)
         if validate is not None:
             validate(self)
@@ -377,6 +380,15 @@ class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
             parent=self, log=self.log, kernel_manager=self.kernel_manager,
         )
         self.config_manager = self.config_manager_class(parent=self, log=self.log)
+
+    def _legacy_login_configured(self) -> bool:
+        """Whether a jupyter_server 1.x login handler (the deprecated
+        ``ServerApp.login_handler_class``) decides identity: set, and no identity provider
+        class chosen (the current way wins)."""
+        from ._login import LoginHandler
+        from .auth import PasswordIdentityProvider
+
+        return self.login_handler_class is not LoginHandler and self.identity_provider_class is PasswordIdentityProvider
 
     def _deprecated_identity_kwargs(self) -> dict[str, Any]:
         """Deprecated ServerApp traits set on the instance itself (``ServerApp(token=...)``,

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from traitlets.config import Config
+
 from .._web import BUILTIN_ROUTE_OWNERS, ServerWebApplication
 from ._confd import Decision, Mention, resolve_enabled_extensions
 
@@ -238,6 +240,11 @@ class ExtensionManager:
                     if name not in self.packages]
         for package in imported:
             self._link(package)
+        # The trait now says what was decided, from every source (manifests, config files,
+        # command line): code written for jupyter_server 2.x reads the merged result there.
+        # Set through the config, so that a later update_config() keeps it.
+        decided = {name: d.enabled for name, d in self.decisions.items()}
+        self.serverapp.update_config(Config({"ServerApp": {"jpserver_extensions": decided}}))
 
     def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
         """Import ``name`` and link its points now; a no-op if it is already known.
