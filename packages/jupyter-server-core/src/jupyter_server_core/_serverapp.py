@@ -388,7 +388,9 @@ class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
         from ._login import LoginHandler
         from .auth import PasswordIdentityProvider
 
-        return self.login_handler_class is not LoginHandler and self.identity_provider_class is PasswordIdentityProvider
+        chosen = "identity_provider_class" in self.config.get("ServerApp", {})
+        default_provider = self.identity_provider_class is PasswordIdentityProvider
+        return self.login_handler_class is not LoginHandler and default_provider and not chosen
 
     def _deprecated_identity_kwargs(self) -> dict[str, Any]:
         """Deprecated ServerApp traits set on the instance itself (``ServerApp(token=...)``,
