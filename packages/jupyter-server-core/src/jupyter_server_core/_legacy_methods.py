@@ -14,8 +14,6 @@ import signal
 import socket
 from typing import Any
 
-from traitlets import Bool
-
 from ._server_traits import ServerTraits
 
 __all__ = ["LegacyMethodsMixin"]
@@ -33,11 +31,6 @@ class LegacyMethodsMixin(ServerTraits):
     exit: Any
     request_stop: Any
     running_server_info: Any
-
-    answer_yes = Bool(
-        False,
-        help="Accepted for compatibility: Control-C stops the server at once, without asking.",
-    ).tag(config=True)
 
     # -- binding, one step at a time -------------------------------------------------
 
@@ -90,7 +83,7 @@ class LegacyMethodsMixin(ServerTraits):
         signal.signal(signal.SIGINT, self._handle_sigint)
 
     def _confirm_exit(self) -> None:
-        """Control-C asks nothing here: stop."""
+        """Control-C asks nothing here (``answer_yes`` or not): stop."""
         self.request_stop()
 
     def _signal_info(self, sig: Any, frame: Any) -> None:

@@ -238,9 +238,10 @@ class ServerTraits(HasTraits):
         help="""Accepted for compatibility with jupyter_server 2.x, where False makes handlers
         without an authentication rule require login. Here every handler requires login
         already unless it declares ``allow_unauthenticated = True`` (the login and logout
-        pages, ``GET /api``), whatever this value. When False, an extension route whose
-        handler is not a JupyterHandler (so no check of ours covers it) is named in a
-        JupyterServerAuthWarning (a RuntimeWarning). (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)""",
+        pages, ``GET /api``), whatever this value. When False, an ``options`` method a
+        handler writes itself needs a user too (CORS preflights stay open), and an extension
+        route whose handler is not a JupyterHandler (so no check of ours covers it) is named
+        in a JupyterServerAuthWarning (a RuntimeWarning). (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)""",
     ).tag(config=True)
 
     @default("allow_unauthenticated_access")
