@@ -19,6 +19,7 @@ of the tests passing on upstream that pass on ours.
     python3 tools/upstream_suite.py                    # everything, fresh venvs
     python3 tools/upstream_suite.py --reuse-venvs --side ours tests/test_utils.py
     python3 tools/upstream_suite.py --reuse-venvs --side ours -k kernel --suite server
+    python3 tools/upstream_suite.py --reuse-venvs --side ours --ours-venv venv-ours-b tests/test_paths.py
     python3 tools/upstream_suite.py --report           # print the stored results only
 """
 
@@ -102,6 +103,9 @@ def fetch_suites(cache: Path) -> dict[str, Path]:
 # ---------------------------------------------------------------- the two venvs
 
 
+OURS_VENV = "venv-ours"
+
+
 def venv_python(path: Path) -> Path:
     return path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
@@ -115,8 +119,9 @@ def create_venv(path: Path) -> None:
     run([sys.executable, "-m", "venv", str(path)])
 
 
-def build_our_wheels(cache: Path) -> list[Path]:
-    dist = cache / "ours-dist"
+def build_our_wheels(cache: Path, venv_name: str) -> list[Path]:
+    # each venv of ours gets its own wheel folder, so two worktrees can rebuild at once
+    dist = cache / ("ours-dist" if venv_name == OURS_VENV else f"{venv_name}-dist")
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True)
     folders = sorted(p for p in PACKAGES.iterdir() if (p / "pyproject.toml").is_file())
@@ -131,9 +136,9 @@ def installed(venv: Path) -> dict[str, str]:
     return {p["name"].lower().replace("_", "-"): p["version"] for p in listing}
 
 
-def prepare_ours(cache: Path, reuse: bool) -> Path:
-    venv = cache / "venv-ours"
-    wheels = build_our_wheels(cache)
+def prepare_ours(cache: Path, reuse: bool, venv_name: str = OURS_VENV) -> Path:
+    venv = cache / venv_name
+    wheels = build_our_wheels(cache, venv_name)
     if not (reuse and venv_python(venv).exists()):
         log("creating the venv of our full install ...")
         create_venv(venv)
@@ -314,6 +319,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-k", default="", help="pytest -k expression passed to every file")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"work folder (default {DEFAULT_CACHE})")
     parser.add_argument("--reuse-venvs", action="store_true", help="keep existing venvs (ours still gets freshly built wheels)")
+    parser.add_argument("--ours-venv", default=OURS_VENV, metavar="NAME",
+                        help="folder name, inside the cache, of the venv of ours (and of its wheels); give each "
+                             "worktree its own so parallel runs never rebuild the same venv; results stay shared")
     parser.add_argument("--timeout", type=int, default=60, help="seconds one test may take")
     parser.add_argument("--file-timeout", type=int, default=1800, help="seconds one test file may take")
     parser.add_argument("--jobs", type=int, default=1, help="test files run at the same time")
@@ -336,7 +344,8 @@ def main(argv: list[str]) -> int:
         print(markdown(cache, files), end="")
         return 0
     if not args.report:
-        venvs = {side: (prepare_ours if side == "ours" else prepare_upstream)(cache, args.reuse_venvs) for side in sides}
+        venvs = {side: prepare_ours(cache, args.reuse_venvs, args.ours_venv) if side == "ours"
+                 else prepare_upstream(cache, args.reuse_venvs) for side in sides}
         jobs = [(suite, side, f) for suite in files for f in files[suite] for side in sides]
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             for future in [pool.submit(run_file, cache, suite, folders[suite], side, venvs[side], f, args)

@@ -185,3 +185,39 @@ def test_contents_managers_fit_the_contents_protocol(tmp_path):
 
     assert isinstance(AsyncLargeFileManager(root_dir=str(tmp_path)), ContentsService)
     assert isinstance(ContentsManager(), ContentsService)
+
+
+async def test_preferred_dir_rules(jp_serverapp, jp_root_dir):
+    from traitlets import TraitError
+
+    (jp_root_dir / "sub").mkdir()
+    manager = jp_serverapp.contents_manager
+    # An absolute OS path inside root_dir is taken as the API path it is; the server's
+    # deprecated preferred_dir follows, as an OS path.
+    manager.preferred_dir = str(jp_root_dir / "sub")
+    assert manager.preferred_dir == "sub"
+    assert jp_serverapp.preferred_dir == str(jp_root_dir / "sub")
+    manager.preferred_dir = "sub/"
+    assert manager.preferred_dir == "sub"
+    with pytest.raises(TraitError, match="outside root contents directory"):
+        manager.preferred_dir = "../"
+    with pytest.raises(TraitError, match="Preferred directory not found"):
+        manager.preferred_dir = str(jp_root_dir.parent)  # a folder, but outside root_dir
+    with pytest.raises(TraitError, match="Preferred directory not found"):
+        manager.preferred_dir = "missing"
+    assert manager.preferred_dir == "sub"
+
+
+@pytest.mark.parametrize("jp_server_config", [{"FileContentsManager": {"preferred_dir": "missing"}}])
+def test_a_missing_preferred_dir_stops_the_server(jp_environ, jp_root_dir, jp_server_config):
+    from jupyter_server_core import ServerApp
+    from traitlets.config import Config
+
+    ServerApp.clear_instance()
+    app = ServerApp.instance(config=Config({**jp_server_config, "ServerApp": {
+        "root_dir": str(jp_root_dir), "allow_root": True, "jpserver_extensions": {"jupyter_server_contents": True}}}))
+    try:
+        with pytest.raises(SystemExit):
+            app.initialize([], bind=False)
+    finally:
+        ServerApp.clear_instance()

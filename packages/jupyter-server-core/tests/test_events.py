@@ -53,6 +53,22 @@ async def test_bad_events_are_400(jp_fetch, body, fragment):
     assert fragment in json.loads(r.body)["message"]
 
 
+@pytest.mark.parametrize("stamp", ["2022-05-26T12:50:00+06:00Z", "2022-05-26T12:50:00+06:00", "2022-05-26T06:50:00Z"])
+async def test_a_recorded_timestamp_is_kept(jp_fetch, jp_serverapp, stamp):
+    # jupyter_events writes times as isoformat() + "Z", offset or not: such a recorded
+    # event may be posted again and keeps its time.
+    import io
+    import logging
+
+    sink = io.StringIO()
+    jp_serverapp.events.logger.register_handler(logging.StreamHandler(sink))
+    body = {"schema_id": CONTENTS, "version": 1, "data": {"action": "save", "path": "x"}, "timestamp": stamp}
+    assert (await jp_fetch("api", "events", method="POST", body=body)).code == 204
+    written = json.loads(sink.getvalue())
+    expected = {"2022-05-26T06:50:00Z": "2022-05-26T06:50:00+00:00Z"}.get(stamp, "2022-05-26T12:50:00+06:00Z")
+    assert written["__timestamp__"] == expected
+
+
 async def test_version_may_be_a_number_or_a_string(jp_fetch):
     for version in (1, "1"):
         body = {"schema_id": CONTENTS, "version": version, "data": {"action": "save", "path": "x"}}

@@ -6,6 +6,7 @@ subprocesses for exit codes and the one-line errors.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jupyter_core.application import NoStart
 from jupyter_server_core.extensions import _cli
 
 SUBAPPS = [_cli.ServerExtensionApp, _cli.ListServerExtensionsApp, _cli.EnableServerExtensionApp,
@@ -27,6 +29,21 @@ def _load_jupyter_server_extension(serverapp):
 '''
 
 
+def test_launching_leaves_the_callers_event_loop_open(jp_environ, capsys):
+    # jupyter_core closes the current event loop after an app that returns from start();
+    # a subcommand that ran must not take a test's (or an embedding program's) loop with it.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        _cli.ServerExtensionApp.launch_instance(["list"])
+        assert not loop.is_closed()
+    finally:
+        for cls in SUBAPPS:
+            cls.clear_instance()
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 @pytest.fixture
 def cli(jp_environ, capsys, monkeypatch):
     monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
@@ -36,6 +53,8 @@ def cli(jp_environ, capsys, monkeypatch):
         try:
             app.initialize(list(argv))
             app.start()
+            code = 0
+        except NoStart:  # a subcommand ran (jupyter_core's way of saying so)
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0)

@@ -6,6 +6,7 @@ import os
 from typing import Any, Protocol
 
 from jupyter_server_core.contracts import ContentsService, ExtensionServer
+from traitlets import TraitError
 from traitlets.utils.importstring import import_item
 
 from ._handlers import contents_routes
@@ -27,23 +28,32 @@ class ContentsHost(ExtensionServer, Protocol):
 
 
 def build_contents_manager(serverapp: ContentsHost) -> Any:
-    """An instance of ``ServerApp.contents_manager_class`` configured from the server's config."""
+    """An instance of ``ServerApp.contents_manager_class`` configured from the server's config.
+
+    A preferred_dir that names no folder under root_dir stops the server with one line: a
+    frontend would otherwise open on an error.
+    """
     cls = serverapp.contents_manager_class
     if isinstance(cls, str):
         cls = import_item(cls)
-    manager = cls(parent=serverapp, log=serverapp.log)
-    legacy_preferred = serverapp.preferred_dir
-    if legacy_preferred and not manager.preferred_dir:
-        # ServerApp.preferred_dir (deprecated) is an OS path; the manager's is an API path.
-        relative = os.path.relpath(os.path.abspath(legacy_preferred), manager.root_dir)
-        if relative == "." or not relative.startswith(".."):
-            try:
-                manager.preferred_dir = "" if relative == "." else relative.replace(os.sep, "/")
-            except Exception as exc:  # noqa: BLE001 - a bad deprecated value is a warning, not a crash
-                serverapp.log.warning("Ignoring ServerApp.preferred_dir: %s", exc)
-        else:
-            serverapp.log.warning("Ignoring ServerApp.preferred_dir %s: it is outside root_dir", legacy_preferred)
+    try:
+        manager = cls(parent=serverapp, log=serverapp.log)
+        legacy_preferred = serverapp.preferred_dir
+        if legacy_preferred and not manager.preferred_dir:
+            # ServerApp.preferred_dir (deprecated, checked inside root_dir by the server) is
+            # an OS path; the manager's is an API path.
+            relative = os.path.relpath(os.path.abspath(legacy_preferred), manager.root_dir)
+            manager.preferred_dir = "" if relative == "." else relative.replace(os.sep, "/")
+    except TraitError as exc:
+        serverapp.log.critical("%s", exc)
+        raise SystemExit(1) from None
+    # The deprecated ServerApp.preferred_dir follows the manager's, as an OS path.
+    manager.observe(lambda change: _follow_preferred_dir(serverapp, manager, change["new"]), "preferred_dir")
     return manager
+
+
+def _follow_preferred_dir(serverapp: ContentsHost, manager: Any, api_path: str) -> None:
+    serverapp.preferred_dir = os.path.join(manager.root_dir, *api_path.split("/")) if api_path else manager.root_dir
 
 
 def load_contents(serverapp: ContentsHost) -> None:

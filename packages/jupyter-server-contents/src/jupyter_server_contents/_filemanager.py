@@ -15,7 +15,7 @@ import stat
 from typing import Any
 
 from tornado.web import HTTPError
-from traitlets import Bool, Enum, Int, default, validate
+from traitlets import Bool, Enum, Int, TraitError, default, validate
 
 from . import _fsio
 from ._compat import FileManagerCompatMixin
@@ -66,9 +66,25 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
 
     @validate("preferred_dir")
     def _validate_preferred_dir(self, proposal: Any) -> str:
-        value = str(proposal["value"]).strip("/")
-        if value and not os.path.isdir(os.path.join(self.root_dir, *value.split("/"))):
-            raise ValueError(f"FileContentsManager.preferred_dir: no such directory under root_dir: {value!r}")
+        """An API path of an existing folder under root_dir; an absolute OS path inside
+        root_dir is taken too (as the API path it is)."""
+        value = str(proposal["value"])
+        root = os.path.abspath(self.root_dir)
+        if os.path.isabs(value) and os.path.isdir(value):
+            inside = os.path.relpath(os.path.abspath(value), root)
+            if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+                value = "" if inside == os.curdir else inside.replace(os.sep, "/")
+        value = value.strip("/")
+        if not value:
+            return ""
+        parts = value.split("/")
+        target = os.path.normpath(os.path.join(root, *parts))
+        if os.pardir in parts and os.path.commonpath([target, root]) != root:
+            raise TraitError(f"FileContentsManager.preferred_dir: {value!r} is outside root contents directory {root!r}")
+        if not os.path.isdir(target):
+            raise TraitError(
+                f"FileContentsManager.preferred_dir: Preferred directory not found under root_dir {root!r}: {value!r}"
+            )
         return value
 
     # -- paths -------------------------------------------------------------------------

@@ -261,7 +261,7 @@ class JupyterHandler(web.RequestHandler):
         # work (a gateway relay opens its upstream socket): refuse foreign origins first.
         if self.request.headers.get("Upgrade", "").lower() == "websocket" and not self.check_origin():
             raise web.HTTPError(403, "Cross-origin WebSocket not allowed")
-        if self.request.method == "OPTIONS":
+        if self.request.method == "OPTIONS" and self._open_preflight():
             return
         user = self.identity_provider.get_user(self)
         if inspect.isawaitable(user):
@@ -285,6 +285,15 @@ class JupyterHandler(web.RequestHandler):
                 raise web.HTTPError(
                     403, f"User {user.username!r} is not authorized to {action} {self.auth_resource}"
                 )
+
+    def _open_preflight(self) -> bool:
+        """Whether an OPTIONS request goes through without login: a CORS preflight never
+        carries credentials, so the preflight answer of APIHandler (or tornado's 405)
+        goes to anyone. An ``options`` a subclass wrote does its own work and needs a user
+        like any method, unless ``allow_unauthenticated`` or ServerApp.allow_unauthenticated_access (the
+        jupyter_server 2.x switch for handlers that declare no rule) says otherwise."""
+        own = type(self).options in (web.RequestHandler.options, APIHandler.options)
+        return own or self.allow_unauthenticated or self.context.allow_unauthenticated_access
 
     def refuse_unauthenticated(self) -> None:
         """Pages redirect to the login page; APIs (see APIHandler) answer 403."""

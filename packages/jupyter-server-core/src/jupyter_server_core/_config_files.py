@@ -25,6 +25,7 @@ __all__ = [
 # Bases that only group the traits of a public class: users set them under the public name.
 INTERNAL_CONFIG_CLASSES = {
     "ServerTraits": "ServerApp", "NetworkMixin": "ServerApp", "RunningMixin": "ServerApp",
+    "StartPathsMixin": "ServerApp", "LegacyMethodsMixin": "ServerApp",
     "GatewayClientConfig": "GatewayClient",
 }
 

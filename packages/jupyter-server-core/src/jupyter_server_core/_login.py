@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import inspect
 import math
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from tornado.escape import xhtml_escape
 from ._base_handlers import JupyterHandler
 from ._urls import is_same_origin_path, url_path_join
 from .auth._identity import _anonymous_user
+from .auth._legacy_identity import LegacyIdentityProvider
 
 if TYPE_CHECKING:
     from ._serverapp import ServerApp
@@ -30,6 +32,19 @@ class LoginHandler(JupyterHandler):
     """GET shows the form; POST checks the password (or token) and sets the login cookie."""
 
     allow_unauthenticated = True
+
+    @classmethod
+    async def get_user(cls, handler: JupyterHandler) -> str | None:
+        """The jupyter_server 1.x hook: the name of the user the token or login cookie of
+        ``handler``'s request names, or None. A custom login handler class (configured as
+        ``ServerApp.login_handler_class``) overrides it, and may call it for the default."""
+        provider = handler.identity_provider
+        if isinstance(provider, LegacyIdentityProvider):
+            user = await provider.password_user(handler)
+        else:
+            got = provider.get_user(handler)
+            user = await got if inspect.isawaitable(got) else got
+        return user.username if user is not None else None
 
     def safe_next(self, default: str | None = None) -> str:
         """The ``next`` argument when it stays on this server's origin, else the base URL."""

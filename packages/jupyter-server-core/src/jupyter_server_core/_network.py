@@ -36,6 +36,7 @@ class NetworkMixin(ServerTraits):
     identity_provider: Any
     runtime_dir_override: str
     _sockets: list[socket.socket]
+    file_to_run_url_path: Any  # StartPathsMixin's
 
     # -- sockets ---------------------------------------------------------------------
 
@@ -126,17 +127,33 @@ class NetworkMixin(ServerTraits):
             host = f"[{host}]"
         return f"{proto}://{host}:{self.port}{url_path_join(self.base_url, path) if path else self.base_url}"
 
-    def _start_url(self, host: str) -> str:
-        """``default_url`` at ``host`` with the token a person may see (``...`` when chosen)."""
+    def _start_url(self, host: str, reveal_token: bool = False, path: str = "") -> str:
+        """``path`` (default: ``default_url`` under ``base_url``) at ``host``, with the
+        token: ``...`` in place of one the operator chose, unless ``reveal_token`` (a
+        browser is to open it)."""
         token = getattr(self.identity_provider, "token", "")
-        if token and not getattr(self.identity_provider, "token_generated", False):
+        if token and not reveal_token and not getattr(self.identity_provider, "token_generated", False):
             token = "..."
         query = "?" + urlencode({"token": token}) if token else ""
+        path = path or url_path_join(self.base_url, self.default_url)
         if self.sock:
-            return "http+unix://" + quote(self.sock, safe="") + self.default_url + query
+            return "http+unix://" + quote(self.sock, safe="") + path + query
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        return f"{'https' if self.secure else 'http'}://{host}:{self.port}{self.default_url}{query}"
+        return f"{'https' if self.secure else 'http'}://{host}:{self.port}{path}{query}"
+
+    @property
+    def browser_url(self) -> str:
+        """The URL a browser opened at start goes to: the default page at a host it can
+        reach (``file_to_run`` if one was given), with the real token (it travels through a
+        private local file, see ``use_redirect_file``)."""
+        path = self.file_to_run_url_path()
+        if self.custom_display_url:
+            custom = urlsplit(self.custom_display_url)
+            url = urlsplit(self._start_url("", True, path))
+            return urlunsplit(url._replace(scheme=custom.scheme, netloc=custom.netloc))
+        return self._start_url(self._reachable_host(), True, path)
+
 
     @property
     def public_url(self) -> str:
@@ -154,27 +171,50 @@ class NetworkMixin(ServerTraits):
         return self._start_url("::1" if ":" in (self.ip or "") else "127.0.0.1")
 
     @property
+    def listens_everywhere(self) -> bool:
+        """Whether ``ip`` is a wildcard address (every interface): it names no machine a
+        browser could connect to, so URLs name this machine's host name instead."""
+        return self.ip in ("0.0.0.0", "::")
+
+    def _reachable_host(self) -> str:
+        """The host name put in URLs for clients: the address listened on, unless that is a
+        wildcard (this machine's host name then) or unset (``localhost``)."""
+        if self.listens_everywhere:
+            return socket.gethostname()
+        return self.ip or "localhost"
+
+    @property
     def connection_url(self) -> str:
-        host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "localhost"
-        return self._url(host)
+        """The server's base URL for clients (no token): what the info file and ``jupyter
+        server list`` give."""
+        return self._url(self._reachable_host())
 
     @property
     def display_urls(self) -> list[str]:
-        """URLs to show a person: the default URL with the token, for localhost and 127.0.0.1."""
+        """URLs to show a person: the default URL with the token, at the host a browser can
+        reach and at the loopback address."""
         if self.custom_display_url:
             return [self.custom_display_url]
-        token = getattr(self.identity_provider, "token", "")
-        if token and not getattr(self.identity_provider, "token_generated", False):
-            # A token the operator chose is not repeated into logs; they know it already.
-            token = "..."
-        query = f"?token={token}" if token else ""
         if self.sock:
-            return [self._url("") + query]
-        hosts = [socket.gethostname() if self.ip in ("", "0.0.0.0", "::") else self.ip]
-        if self.ip in ("localhost", "", "0.0.0.0", "::"):
-            hosts = ["localhost", "127.0.0.1"] if self.ip == "localhost" else [hosts[0], "127.0.0.1"]
-        # At default_url (JupyterLab's /lab, Notebook 7's /tree), as jupyter_server prints them.
-        return [self._url(h, self.default_url) + query for h in hosts]
+            return [self._start_url("")]
+        first = self._start_url(self._reachable_host())
+        if self.ip not in ("localhost", "", "0.0.0.0", "::"):
+            return [first]  # a specific address: the one URL that reaches it
+        return [first, self.local_url]
+
+    @property
+    def display_url(self) -> str:
+        """:attr:`display_urls` as one string, one URL a line (jupyter_server 2.x's name)."""
+        return "\n    ".join(self.display_urls)
+
+    @property
+    def connect_url(self) -> str:
+        """What to paste in a browser to connect: :attr:`display_url`, plus a note when the
+        server listens on every interface (any name of the machine then works, not only the
+        one shown)."""
+        if self.listens_everywhere and not self.sock and not self.custom_display_url:
+            return self.display_url + "\n" + _EVERY_INTERFACE_NOTE
+        return self.display_url
 
     def server_info(self) -> dict[str, Any]:
         """What the info file holds: enough for `jupyter server list` and frontends."""
@@ -195,7 +235,10 @@ class NetworkMixin(ServerTraits):
 
     @property
     def _runtime_dir(self) -> str:
-        return self.runtime_dir_override or jupyter_runtime_dir()
+        return self.runtime_dir_override or str(getattr(self, "runtime_dir", "") or jupyter_runtime_dir())
+
+
+_EVERY_INTERFACE_NOTE = "Listening on every network interface: this machine's other host names and addresses reach it as well."
 
 
 def _unix_socket_in_use(path: str) -> bool:

@@ -11,10 +11,19 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
+from urllib.request import pathname2url
 
 from ._network import NetworkMixin, ServerStartError
-from ._serverinfo import remove_info_file, write_info_file
+from ._serverinfo import (
+    browser_open_file_path,
+    info_file_path,
+    remove_info_file,
+    write_browser_open_file,
+    write_info_file,
+)
 from ._version import __version__
 
 __all__ = ["RunningMixin"]
@@ -73,23 +82,66 @@ class RunningMixin(NetworkMixin):
         assert self.http_server is not None
         await self._adopt_kernels()
         self.http_server.add_sockets(self._sockets)
-        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
-        await self.extension_manager.start_all()
+        self.write_server_info_file()
         self._stopping = asyncio.Event()
-        if self.shutdown_no_activity_timeout > 0:
-            self._idle_task = asyncio.ensure_future(self._watch_idle())
+        await self._post_start()
 
     def start_app(self) -> None:
         """Serve on a web application someone else listens for (``initialize(...,
         new_httpserver=False)``, as pytest-jupyter does): write the info file and start the
         extensions, without running an event loop. :meth:`_cleanup` undoes it."""
-        self.info_file = write_info_file(self.server_info(), self._runtime_dir)
+        self.write_server_info_file()
         self._stopping = asyncio.Event()
         _run_soon_or_now(self._post_start())
 
     async def _post_start(self) -> None:
-        """Start the extensions (their ``_start_jupyter_server_extension`` hooks)."""
-        await self.extension_manager.start_all()
+        """Once listening: the browser-open file, the banner, the extensions' start hooks,
+        the idle watcher and the browser."""
+        if not self.no_browser_open_file:
+            self.write_browser_open_file()
+        self.log_banner()
+        if getattr(self, "extension_manager", None) is not None:  # None: no initialize() ran
+            await self.extension_manager.start_all()
+        self.init_shutdown_no_activity()
+        if self.open_browser:
+            from ._browser import launch_browser
+
+            launch_browser(self)
+
+    # -- the files in the runtime directory ------------------------------------------
+
+    @property
+    def info_file(self) -> str:
+        """The server info file (``jpserver-<pid>.json``) that ``jupyter server list`` reads."""
+        return str(info_file_path(self._runtime_dir))
+
+    @property
+    def browser_open_file(self) -> str:
+        """The local page (``jpserver-<pid>-open.html``) that redirects a browser to the server."""
+        return str(browser_open_file_path(self._runtime_dir))
+
+    def write_server_info_file(self) -> None:
+        """Write the info file (owner-readable only: it holds the token)."""
+        write_info_file(self.server_info(), self._runtime_dir)
+
+    def remove_server_info_file(self) -> None:
+        """Remove the info file and the browser-open file; fine if they are gone already."""
+        remove_info_file(self._runtime_dir)
+
+    def write_browser_open_file(self) -> Path:
+        """Write the page that sends a browser to :attr:`browser_url`; return its path."""
+        return write_browser_open_file(self.browser_url, self._runtime_dir)
+
+    def running_server_info(self, kernel_count: bool = True) -> str:
+        """A short text on the running server: kernels running (when ``kernel_count``) and
+        where it serves from."""
+        lines = []
+        if kernel_count and getattr(self, "kernel_manager", None) is not None:
+            count = len(self.kernel_manager.list_kernel_ids())
+            lines.append(f"{count} active kernel{'s' if count != 1 else ''}")
+        lines.append(f"Jupyter Server {__version__} serves {self.root_dir} at:")
+        lines.append(self.display_url)
+        return "\n".join(lines)
 
     async def _cleanup(self) -> None:
         """Stop what :meth:`start_app` (or ``initialize``) started; safe on an app that never
@@ -111,21 +163,39 @@ class RunningMixin(NetworkMixin):
             raise ServerStartError(f"Cannot adopt kernels: {exc}") from None
 
     def log_banner(self) -> None:
-        lines = "\n".join(f"    {u}" for u in self.display_urls)
-        self.log.info("Jupyter Server %s is running at:\n%s", __version__, lines)
+        """Say where to connect. At CRITICAL level, so that a quiet ``--log-level`` still
+        shows it: without these lines nobody can reach the server."""
+        lines = [f"Jupyter Server {__version__} is running. Connect at:", f"    {self.connect_url}"]
+        if os.path.exists(self.browser_open_file):
+            lines.append(f"or open {urljoin('file:', pathname2url(self.browser_open_file))} in a browser.")
+        self.log.critical("\n".join(lines))
         self.log.info("Use Control-C to stop this server and shut down all kernels.")
+
+    def init_shutdown_no_activity(self) -> None:
+        """Start watching for idleness when ``shutdown_no_activity_timeout`` is set."""
+        if self.shutdown_no_activity_timeout > 0 and getattr(self, "_idle_task", None) is None:
+            self.log.info("The server stops after %d seconds without activity.", self.shutdown_no_activity_timeout)
+            self._idle_task = asyncio.ensure_future(self._watch_idle())
+
+    def shutdown_no_activity(self) -> bool:
+        """Stop the server if it has been idle (no kernels, no busy extension, no request)
+        for longer than ``shutdown_no_activity_timeout``; True when it asked to stop."""
+        timeout = self.shutdown_no_activity_timeout
+        if timeout <= 0:
+            return False
+        busy = len(self.kernel_manager.list_kernel_ids()) + sum(self.extension_manager.activity_counts())
+        if busy or time.time() - self.activity.last_activity() <= timeout:
+            return False
+        self.log.info("No activity for %d seconds: shutting down the server.", timeout)
+        self.request_stop()
+        return True
 
     async def _watch_idle(self) -> None:
         timeout = self.shutdown_no_activity_timeout
         while True:
-            await asyncio.sleep(min(60, max(1, timeout / 4)))
-            busy = len(self.kernel_manager.list_kernel_ids())
-            busy += sum(self.extension_manager.activity_counts())
-            idle_for = time.time() - self.activity.last_activity()
-            if busy == 0 and idle_for > timeout:
-                self.log.info("No activity for %d seconds: shutting down the server.", timeout)
-                self.request_stop()
+            if self.shutdown_no_activity():
                 return
+            await asyncio.sleep(min(60, max(1, timeout / 4)))
 
     def request_stop(self) -> None:
         """Ask the running server to stop, as SIGTERM does."""
@@ -144,7 +214,7 @@ class RunningMixin(NetworkMixin):
                 await self.kernel_manager.shutdown_all()
             if self.http_server is not None:
                 await self.http_server.close_all_connections()
-            remove_info_file(self._runtime_dir)
+            self.remove_server_info_file()
             if self.sock and os.path.exists(self.sock):  # noqa: ASYNC240 - one stat at shutdown
                 os.unlink(self.sock)
             idle = getattr(self, "_idle_task", None)
@@ -153,17 +223,12 @@ class RunningMixin(NetworkMixin):
 
     async def _run(self) -> None:
         await self._start_serving()
-        self.log_banner()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(sig, self._on_signal, sig)
             except (NotImplementedError, RuntimeError):
                 pass
-        if self.open_browser:
-            from ._browser import launch_browser
-
-            launch_browser(self)
         await self._stopping.wait()
         self.log.info("Shutting down the server: stopping extensions and %d kernel(s).",
                       len(self.kernel_manager.list_kernel_ids()) if self.kernel_manager else 0)

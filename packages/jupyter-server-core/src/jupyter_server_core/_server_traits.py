@@ -21,6 +21,7 @@ from traitlets import (
     HasTraits,
     Integer,
     List,
+    TraitError,
     Unicode,
     Union,
     default,
@@ -32,6 +33,13 @@ from traitlets import Type as TypeTrait
 from ._directories import existing_directory
 
 __all__ = ["ServerTraits"]
+
+
+class _OneOrMany(List):  # type: ignore[type-arg]
+    """A List trait that also takes one string (as the list of that string)."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return super().validate(obj, [value] if isinstance(value, str) else value)
 
 
 # HasTraits, not Configurable: the traits are ServerApp's, so --generate-config, --help-all
@@ -144,13 +152,30 @@ class ServerTraits(HasTraits):
     ).tag(config=True)
     preferred_dir = Unicode(
         "",
-        help="Preferred starting directory to use for notebooks and kernels. Deprecated in jupyter_server 2.0: use FileContentsManager.preferred_dir.",
+        help="""The folder frontends open first, an OS path inside root_dir. Deprecated in
+        jupyter_server 2.0 in favour of FileContentsManager.preferred_dir (an API path
+        relative to root_dir), which it sets when that is unset.""",
     ).tag(config=True)
+
+    @validate("preferred_dir")
+    def _validate_preferred_dir(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        if not value:
+            return ""
+        path = os.path.abspath(os.path.expanduser(value))
+        if not os.path.isdir(path):
+            raise TraitError(f"No such preferred dir: {path!r} (ServerApp.preferred_dir must be an existing folder)")
+        return path
+
     file_to_run = Unicode("", help="A file to open in the browser once the server is up.").tag(config=True)
     file_url_prefix = Unicode("notebooks", help="URL prefix under which file_to_run is opened.").tag(config=True)
-    static_immutable_cache = List(
-        Unicode(), help="Paths to set up static files as immutable (long cache headers)."
+    static_immutable_cache = _OneOrMany(
+        Unicode(),
+        help="""URL path prefixes whose static files never change once served (their names
+        carry a content hash): they are sent with a one-year immutable Cache-Control. A
+        single string is one prefix.""",
     ).tag(config=True)
+
     extra_static_paths = List(Unicode(), help="Extra paths to search for serving static files.").tag(config=True)
     extra_template_paths = List(Unicode(), help="Extra paths to search for serving jinja templates.").tag(config=True)
     extra_services = List(Unicode(), help="Handlers from these modules are added to the server (each module's `default_handlers`).").tag(config=True)
@@ -162,6 +187,11 @@ class ServerTraits(HasTraits):
     browser = Unicode("", help="Command to invoke a web browser; default: the webbrowser module's choice (BROWSER env var).").tag(config=True)
     webbrowser_open_new = Integer(2, help="0: same window, 1: new window, 2: new tab (webbrowser.open's `new`).").tag(config=True)
     use_redirect_file = Bool(True, help="Open the browser through a local redirect file rather than a URL with the token.").tag(config=True)
+    no_browser_open_file = Bool(
+        False,
+        help="""Do not write the local page (jpserver-<pid>-open.html in the runtime directory)
+        that sends a browser to the server with its token.""",
+    ).tag(config=True)
     custom_display_url = Unicode("", help="Override the URL shown in the startup banner.").tag(config=True)
 
     # -- security --------------------------------------------------------------------
@@ -208,14 +238,19 @@ class ServerTraits(HasTraits):
         help="""Accepted for compatibility with jupyter_server 2.x, where False makes handlers
         without an authentication rule require login. Here every handler requires login
         already unless it declares ``allow_unauthenticated = True`` (the login and logout
-        pages, ``GET /api``), whatever this value. When False, an extension route whose
-        handler is not a JupyterHandler (so no check of ours covers it) is named in a
-        JupyterServerAuthWarning (a RuntimeWarning). (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)""",
+        pages, ``GET /api``), whatever this value. When False, an ``options`` method a
+        handler writes itself needs a user too (CORS preflights stay open), and an extension
+        route whose handler is not a JupyterHandler (so no check of ours covers it) is named
+        in a JupyterServerAuthWarning (a RuntimeWarning). (env: JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS)""",
     ).tag(config=True)
 
     @default("allow_unauthenticated_access")
     def _allow_unauth_default(self) -> bool:
-        return os.environ.get("JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS", "1").lower() not in ("0", "false", "no")
+        value = os.environ.get("JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS")
+        if value is None:
+            return True
+        # Only an explicit yes keeps it on once the variable is set: a typo errs on the safe side.
+        return value.strip().lower() in ("1", "true", "yes", "on")
 
     cookie_secret = Bytes(b"", help="The random bytes used to secure cookies; by default generated and kept in cookie_secret_file.").tag(config=True)
     cookie_secret_file = Unicode(help="Where the generated cookie secret is kept between runs.").tag(config=True)
@@ -332,7 +367,10 @@ class ServerTraits(HasTraits):
     autoreload = Bool(False, help="Restart the web application whenever an imported Python file changes (development).").tag(config=True)
     quit_button = Bool(True, help="If True, display a button in the dashboard to quit (shutdown the server).").tag(config=True)
     min_open_files_limit = Integer(None, allow_none=True, help="Gets or sets a lower bound on the open file handles process resource limit.").tag(config=True)
-    pylab = Unicode("disabled", help="Ignored: call %matplotlib inside a notebook instead.").tag(config=True)
+    pylab = Unicode(
+        "disabled",
+        help="Removed: the server refuses to start with any value but 'disabled'. Run %matplotlib inside a notebook instead.",
+    ).tag(config=True)
 
 
 def _port_number(value: Any, source: str) -> int:

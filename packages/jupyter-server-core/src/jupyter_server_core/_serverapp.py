@@ -20,7 +20,7 @@ from jupyter_core.application import JupyterApp, base_aliases, base_flags
 from jupyter_core.paths import jupyter_data_dir, secure_write
 from tornado import httpserver
 from tornado.log import LogFormatter
-from traitlets import Bool, Instance, TraitError, Unicode, default
+from traitlets import Bool, Instance, TraitError, Unicode, default, observe
 from traitlets.config import Configurable
 from traitlets.utils.text import wrap_paragraphs
 
@@ -35,11 +35,13 @@ from ._config_files import (
     class_options_help,
 )
 from ._directories import prepare_private_dir
+from ._legacy_methods import LegacyMethodsMixin
 from ._logging import log_request
 from ._memory import MemoryReleaser, limit_malloc_arenas
 from ._metrics import ServerMetrics, metrics_routes
 from ._network import ServerStartError
 from ._running import RunningMixin
+from ._start_paths import StartPathsMixin
 from ._static import static_routes
 from ._urls import url_path_join
 from ._version import __version__
@@ -92,7 +94,7 @@ flags.update(
 )
 
 
-class ServerApp(JupyterApp, RunningMixin):
+class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
     """The Jupyter Server application."""
 
     name = "jupyter-server"
@@ -169,6 +171,7 @@ class ServerApp(JupyterApp, RunningMixin):
     gateway_config: Any = None  # the GatewayClient (jupyter_server 2.x's name)
     extension_manager: ExtensionManager
     activity: ActivityTracker
+    events: EventBus  # set by init_server_state()
 
     @property
     def classes(self) -> list[type]:  # type: ignore[override]
@@ -253,10 +256,19 @@ class ServerApp(JupyterApp, RunningMixin):
 
             self.subcommands = {**contributed_subcommands(), **type(self).subcommands}
         super().parse_command_line(argv)
-        if self.subapp is None and self.extra_args and not os.path.exists(self.extra_args[0]):
+        if self.subapp is not None:
+            return
+        if self.extra_args and not os.path.exists(os.path.expanduser(self.extra_args[0])):
             from ._subcommands import unknown_subcommand
 
             raise ServerStartError(unknown_subcommand(self.extra_args[0], list(self.subcommands)))
+        self.apply_path_argument()
+
+    @observe("pylab")
+    def _refuse_pylab(self, change: Any) -> None:
+        if change["new"] != "disabled":
+            self.log.critical("ServerApp.pylab (--pylab) is no longer supported: run %%matplotlib inside a notebook.")
+            self.exit(1)
 
     # -- initialize ------------------------------------------------------------------
 
@@ -279,16 +291,8 @@ class ServerApp(JupyterApp, RunningMixin):
         # Extensions keep state in the data dir (jupyter_server_fileid's database): make it
         # exist before any of them links, on a fresh account too.
         prepare_private_dir(jupyter_data_dir(), "Jupyter data directory", self.log)
-        self.activity = ActivityTracker()
-        self.metrics = ServerMetrics(self)
-        self.memory = MemoryReleaser()
-        limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
-        self.events = EventBus(self)
-        if "EventLogger" in self.config:
-            # The operator configured event handlers: record from the start.
-            self.events.logger  # noqa: B018
-        self.api_spec = ApiSpec(__version__)
-        self.api_spec.add(CORE_PATHS, CORE_SCHEMAS)
+        self.check_start_paths()
+        self.init_server_state()
         self.extension_manager = ExtensionManager(self)
         self.extension_manager.resolve_and_link(
             find_extensions=find_extensions, starter_extension=starter_extension
@@ -304,6 +308,23 @@ class ServerApp(JupyterApp, RunningMixin):
             self.init_httpserver()
         self.extension_manager.load_all()
 
+    def init_server_state(self) -> None:
+        """The app's own services: activity, metrics, memory, the event bus, the API spec.
+
+        Part of initialize(); init_webapp() calls it when a caller builds the web app on
+        its own (init_configurables() then init_webapp(), as tests of jupyter_server 2.x do).
+        """
+        self.activity = ActivityTracker()
+        self.metrics = ServerMetrics(self)
+        self.memory = MemoryReleaser()
+        limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
+        self.events = EventBus(self)
+        if "EventLogger" in self.config:
+            # The operator configured event handlers: record from the start.
+            self.events.logger  # noqa: B018
+        self.api_spec = ApiSpec(__version__)
+        self.api_spec.add(CORE_PATHS, CORE_SCHEMAS)
+
     def init_httpserver(self) -> None:
         """Create the HTTP server and bind its sockets (the step's jupyter_server 2.x name)."""
         self.bind_sockets()
@@ -316,16 +337,7 @@ class ServerApp(JupyterApp, RunningMixin):
     def forward_deprecated_config(self) -> None:
         """Move deprecated ServerApp spellings to their new homes, naming the new spelling."""
         config = self.config
-        moved = {
-            "token": ("IdentityProvider", "token"),
-            "password": ("PasswordIdentityProvider", "hashed_password"),
-            "password_required": ("PasswordIdentityProvider", "password_required"),
-            "allow_password_change": ("PasswordIdentityProvider", "allow_password_change"),
-            "cookie_options": ("IdentityProvider", "cookie_options"),
-            "get_secure_cookie_kwargs": ("IdentityProvider", "get_secure_cookie_kwargs"),
-            "login_handler_class": ("IdentityProvider", "login_handler_class"),
-            "logout_handler_class": ("IdentityProvider", "logout_handler_class"),
-        }
+        moved = _DEPRECATED_SERVERAPP_TRAITS
         for old, (section, new) in moved.items():
             if old in config.get("ServerApp", {}):
                 self.log.warning(
@@ -333,9 +345,6 @@ class ServerApp(JupyterApp, RunningMixin):
                 )
                 if new not in config.get(section, {}):
                     config[section][new] = config.ServerApp[old]
-        if self.notebook_dir:
-            self.log.warning("ServerApp.notebook_dir is deprecated, use ServerApp.root_dir")
-            self.root_dir = self.notebook_dir
         self.update_config(config)
 
     def check_root(self) -> None:
@@ -345,7 +354,12 @@ class ServerApp(JupyterApp, RunningMixin):
 
     def init_configurables(self) -> None:
         """Build the identity provider, authorizer and the kernel, session and config managers."""
-        self.identity_provider = self.identity_provider_class(parent=self, log=self.log)
+        provider_class = self.identity_provider_class
+        if self._legacy_login_configured():
+            from .auth import LegacyIdentityProvider
+
+            provider_class = LegacyIdentityProvider
+        self.identity_provider = provider_class(parent=self, log=self.log, **self._deprecated_identity_kwargs())
         validate = getattr(self.identity_provider, "validate_security", None)
         if validate is not None:
             validate(self)
@@ -366,6 +380,28 @@ class ServerApp(JupyterApp, RunningMixin):
             parent=self, log=self.log, kernel_manager=self.kernel_manager,
         )
         self.config_manager = self.config_manager_class(parent=self, log=self.log)
+
+    def _legacy_login_configured(self) -> bool:
+        """Whether a jupyter_server 1.x login handler (the deprecated
+        ``ServerApp.login_handler_class``) decides identity: set, and no identity provider
+        class chosen (the current way wins)."""
+        from ._login import LoginHandler
+        from .auth import PasswordIdentityProvider
+
+        chosen = "identity_provider_class" in self.config.get("ServerApp", {})
+        default_provider = self.identity_provider_class is PasswordIdentityProvider
+        return self.login_handler_class is not LoginHandler and default_provider and not chosen
+
+    def _deprecated_identity_kwargs(self) -> dict[str, Any]:
+        """Deprecated ServerApp traits set on the instance itself (``ServerApp(token=...)``,
+        which config forwarding cannot see), for the identity provider; its own config wins."""
+        kwargs: dict[str, Any] = {}
+        for old, (section, new) in _DEPRECATED_SERVERAPP_TRAITS.items():
+            if not self.trait_has_value(old) or new in self.config.get(section, {}):
+                continue
+            if _accepts(self.identity_provider_class, new) and getattr(self, old) != self.traits()[old].default_value:
+                kwargs[new] = getattr(self, old)
+        return kwargs
 
     def _cookie_secret(self) -> bytes:
         if self.cookie_secret:
@@ -399,6 +435,8 @@ class ServerApp(JupyterApp, RunningMixin):
         from .auth import LoginThrottle
         from .config import config_routes
 
+        if getattr(self, "events", None) is None:
+            self.init_server_state()
         pattern = re.compile(self.allow_origin_pat) if self.allow_origin_pat else None
         self.context = ServerContext(
             base_url=self.base_url,
@@ -459,6 +497,7 @@ class ServerApp(JupyterApp, RunningMixin):
             "jinja_template_vars": self.jinja_template_vars,
             "websocket_url": self.websocket_url,
             "version_hash": "",
+            "static_immutable_cache": list(self.static_immutable_cache),
             # The terminals extension sets it True when it loads.
             "terminals_available": False,
         }
@@ -479,6 +518,19 @@ class ServerApp(JupyterApp, RunningMixin):
         # extension (the notebook shim) has had its say on allow_root.
         self.check_root()
         self._run_forever()
+
+
+# ServerApp traits of jupyter_server 1.x and their 2.x homes.
+_DEPRECATED_SERVERAPP_TRAITS = {
+    "token": ("IdentityProvider", "token"),
+    "password": ("PasswordIdentityProvider", "hashed_password"),
+    "password_required": ("PasswordIdentityProvider", "password_required"),
+    "allow_password_change": ("PasswordIdentityProvider", "allow_password_change"),
+    "cookie_options": ("IdentityProvider", "cookie_options"),
+    "get_secure_cookie_kwargs": ("IdentityProvider", "get_secure_cookie_kwargs"),
+    "login_handler_class": ("IdentityProvider", "login_handler_class"),
+    "logout_handler_class": ("IdentityProvider", "logout_handler_class"),
+}
 
 
 def _accepts(cls: type, name: str) -> bool:

@@ -62,7 +62,7 @@ class ListApp(JupyterApp):
     }
 
     def start(self) -> None:
-        servers = list(list_running_servers())
+        servers = list(list_running_servers(self.runtime_dir))
         if self.jsonlist:
             print(json.dumps(servers))
             return
@@ -132,15 +132,21 @@ class PasswordApp(JupyterApp):
         try:
             # Piped in (`echo secret | jupyter server password`): one line, no prompt.
             interactive = sys.stdin is not None and sys.stdin.isatty()
-            hashed = passwd() if interactive else passwd(_password_from_pipe())
+            piped = None if interactive else _password_from_pipe()
+            hashed = passwd(piped) if piped is not None else passwd()
             path = persist_hashed_password(hashed, self.config_dir or jupyter_config_dir())
         except ValueError as exc:
             self.exit(f"jupyter server password: error: {exc}")
         print(f"[JupyterPasswordApp] Wrote hashed password to {path}")
 
 
-def _password_from_pipe() -> str:
-    line = sys.stdin.readline() if sys.stdin is not None else ""
+def _password_from_pipe() -> str | None:
+    """The line piped in; None when standard input cannot be read at all (closed, or held
+    by a test runner): the password is then asked for on the terminal."""
+    try:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+    except OSError:
+        return None
     password = line.rstrip("\r\n")
     if not password:
         raise ValueError("no password on standard input: run it in a terminal, or pipe one line in")

@@ -14,11 +14,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import jupyter_server_core
 from jupyter_server_core import (
     ListApp,
     PasswordApp,
     ServerApp,
-    ServerWebApplication,
     StopApp,
     list_running_servers,
     main,
@@ -45,6 +45,36 @@ __all__ = [
 JupyterServerListApp = ListApp
 JupyterServerStopApp = StopApp
 JupyterPasswordApp = PasswordApp
+
+
+class ServerWebApplication(jupyter_server_core.ServerWebApplication):
+    """The server's tornado Application (the core's), also buildable the jupyter_server
+    2.x way: ``ServerWebApplication(jupyter_app, default_services, kernel_manager,
+    contents_manager, session_manager, kernel_spec_manager, config_manager, event_logger,
+    extra_services, log, base_url, default_url, settings_overrides, jinja_env_options)``.
+
+    Built that way it shares the running server's context and settings (plus
+    ``settings_overrides``) and starts without routes: the server and its extensions
+    mount handlers with their collaborators, never from a list of service names.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if (args and isinstance(args[0], jupyter_server_core.ServerContext)) or "context" in kwargs:
+            super().__init__(*args, **kwargs)
+            return
+        names = ("jupyter_app", "default_services", "kernel_manager", "contents_manager", "session_manager",
+                 "kernel_spec_manager", "config_manager", "event_logger", "extra_services", "log", "base_url",
+                 "default_url", "settings_overrides", "jinja_env_options")
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        app = given["jupyter_app"]
+        settings = dict(app.web_app.settings) if app.web_app is not None else {}
+        settings.update(given.get("settings_overrides") or {})
+        super().__init__(app.context, [], **settings)
+
+    def init_handlers(self, default_services: Any, settings: Any) -> list[tuple[str, Any]]:
+        """The routes this application serves now, as ``(pattern, handler class)``."""
+        return [(rule.matcher.regex.pattern, rule.target) for group in self.default_router.rules
+                for rule in getattr(group.target, "rules", [])]
 
 
 def _has_tornado_web_authenticated(method: Any) -> bool:

@@ -6,6 +6,7 @@ from ._authorizer import Action, AllowAllAuthorizer, Authorizer, action_for_meth
 from ._decorator import authorized
 from ._identity import IdentityProvider
 from ._identity import _anonymous_user as anonymous_user
+from ._legacy_identity import LegacyIdentityProvider, user_from_legacy
 from ._password import passwd, passwd_check
 from ._password_identity import PasswordIdentityProvider
 from ._throttle import LoginThrottle
@@ -16,6 +17,7 @@ __all__ = [
     "AllowAllAuthorizer",
     "Authorizer",
     "IdentityProvider",
+    "LegacyIdentityProvider",
     "LoginHandler",
     "LoginThrottle",
     "LogoutHandler",
@@ -27,6 +29,7 @@ __all__ = [
     "action_for_method",
     "anonymous_user",
     "authorized",
+    "user_from_legacy",
 ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 from typing import Any
 
@@ -63,7 +62,12 @@ class PasswordIdentityProvider(IdentityProvider):
         return ["name", "display_name", "initials", "avatar_url", "color"]
 
     def update_user_model(self, current_user: User, user_data: dict[str, Any]) -> User:
-        return dataclasses.replace(current_user, **{k: v for k, v in user_data.items() if k in self.updatable_fields})
+        """``current_user`` changed in place (a provider that hands out the same User
+        object for later requests sees the change too), then returned."""
+        for key, value in user_data.items():
+            if key in self.updatable_fields:
+                setattr(current_user, key, value)
+        return current_user
 
     def persist_user_model(self, handler: RequestHandler) -> None:
         """The changed identity goes into a fresh login cookie."""

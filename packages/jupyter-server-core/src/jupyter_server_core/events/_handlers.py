@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -94,12 +95,7 @@ class EventHandler(APIHandler):
                 raise web.HTTPError(400, f"Missing `{key}` in the JSON request body.")
         if not isinstance(payload["data"], dict):
             raise web.HTTPError(400, "`data` must be a JSON object")
-        timestamp = None
-        if payload.get("timestamp"):
-            try:
-                timestamp = datetime.fromisoformat(str(payload["timestamp"]).replace("Z", "+00:00"))
-            except ValueError:
-                raise web.HTTPError(400, f"Invalid `timestamp`: {payload['timestamp']!r} (ISO 8601 expected)") from None
+        timestamp = _parse_timestamp(payload["timestamp"]) if payload.get("timestamp") else None
         logger = await self.events.ready()
         schema_id = str(payload["schema_id"])
         if schema_id not in logger.schemas.schema_ids:
@@ -115,6 +111,22 @@ class EventHandler(APIHandler):
             raise web.HTTPError(400, f"Invalid event for {schema_id}: {getattr(exc, 'message', exc)}") from None
         self.set_status(204)
         self.finish()
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    """An ISO 8601 time; ``Z`` means UTC, also after an offset (jupyter_events writes
+    ``isoformat() + "Z"``, so a recorded event can be sent again). A 400 otherwise."""
+    text = str(value)
+    if text.endswith("Z"):
+        head = text[:-1]
+        text = head if _OFFSET.search(head) else head + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise web.HTTPError(400, f"Invalid `timestamp`: {value!r} (ISO 8601 expected)") from None
+
+
+_OFFSET = re.compile(r"T.*[+-]\d\d:?\d\d$")
 
 
 def events_routes(base_url: str, events: EventBus) -> list[Any]:

@@ -181,7 +181,9 @@ class ServerExtensionApp(BaseExtensionApp):
 
     def start(self) -> None:
         if self.subapp is not None:
-            self.subapp.start()
+            # jupyter_core's way: the subcommand runs, then NoStart tells launch_instance()
+            # not to close the event loop, which a caller in Python (a test) may still use.
+            JupyterApp.start(self)
             return
         self.print_help()
         print(f"Error: give a subcommand: {', '.join(self.subcommands)}", file=sys.stderr)

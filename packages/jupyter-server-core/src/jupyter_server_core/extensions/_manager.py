@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from traitlets.config import Config
+
 from .._web import BUILTIN_ROUTE_OWNERS, ServerWebApplication
 from ._confd import Decision, Mention, resolve_enabled_extensions
 
@@ -157,7 +159,8 @@ class ExtensionManager:
 
     def __init__(self, serverapp: Any) -> None:
         self.serverapp = serverapp
-        self.log: logging.Logger = serverapp.log
+        # No server (a tool inspecting extensions): hooks get None, failures are logged here.
+        self.log: logging.Logger = serverapp.log if serverapp is not None else logging.getLogger("ServerApp")
         self.packages: dict[str, ExtensionPackage] = {}
         self.decisions: dict[str, Decision] = {}
         self.starter_extension: str | None = None
@@ -166,7 +169,12 @@ class ExtensionManager:
 
     @property
     def extensions(self) -> dict[str, ExtensionPackage]:
+        """Every known package by name (enabled or not); assigning replaces them."""
         return self.packages
+
+    @extensions.setter
+    def extensions(self, packages: dict[str, ExtensionPackage]) -> None:
+        self.packages = packages
 
     @property
     def extension_points(self) -> dict[str, ExtensionPoint]:
@@ -187,7 +195,7 @@ class ExtensionManager:
 
     def _fail(self, what: str, name: str, exc: BaseException) -> None:
         detail = f"{type(exc).__name__}: {exc}"
-        if self.serverapp.reraise_server_extension_failures:
+        if getattr(self.serverapp, "reraise_server_extension_failures", False):
             raise ServerExtensionFailure(
                 f"Extension {name!r} failed to {what}: {detail} "
                 "(ServerApp.reraise_server_extension_failures is set, so the server stops)"
@@ -232,6 +240,11 @@ class ExtensionManager:
                     if name not in self.packages]
         for package in imported:
             self._link(package)
+        # The trait now says what was decided, from every source (manifests, config files,
+        # command line): code written for jupyter_server 2.x reads the merged result there.
+        # Set through the config, so that a later update_config() keeps it.
+        decided = {name: d.enabled for name, d in self.decisions.items()}
+        self.serverapp.update_config(Config({"ServerApp": {"jpserver_extensions": decided}}))
 
     def link_extension(self, name: str, decision: Decision | None = None) -> ExtensionPackage:
         """Import ``name`` and link its points now; a no-op if it is already known.
@@ -287,26 +300,31 @@ class ExtensionManager:
 
     def load_all(self) -> None:
         """Call each linked point's load hook; the web app exists now."""
-        for package in self.packages.values():
-            for point in package.points:
-                if not point.linked:
-                    continue
-                if point._hook("_load_jupyter_server_extension") is None:
-                    self.log.warning("Extension %r has no _load_jupyter_server_extension: nothing loaded", point.name)
-                    continue
-                web_app = getattr(self.serverapp, "web_app", None)
-                if not (isinstance(web_app, ServerWebApplication) and package.name in BUILTIN_ROUTE_OWNERS):
-                    web_app = None  # an extension's routes: ServerWebApplication puts them first
+        for name in list(self.packages):
+            self.load_extension(name)
+
+    def load_extension(self, name: str) -> None:
+        """Call the load hook of each linked, not yet loaded point of package ``name``."""
+        package = self.packages[name]
+        for point in package.points:
+            if not point.linked or point.loaded:
+                continue
+            if point._hook("_load_jupyter_server_extension") is None:
+                self.log.warning("Extension %r has no _load_jupyter_server_extension: nothing loaded", point.name)
+                continue
+            web_app = getattr(self.serverapp, "web_app", None)
+            if not (isinstance(web_app, ServerWebApplication) and package.name in BUILTIN_ROUTE_OWNERS):
+                web_app = None  # an extension's routes: ServerWebApplication puts them first
+            if web_app is not None:
+                web_app.adding_builtin_routes = True
+            try:
+                loaded = self._call(package, point, "_load_jupyter_server_extension", "load")
+            finally:
                 if web_app is not None:
-                    web_app.adding_builtin_routes = True
-                try:
-                    loaded = self._call(package, point, "_load_jupyter_server_extension", "load")
-                finally:
-                    if web_app is not None:
-                        web_app.adding_builtin_routes = False
-                if loaded:
-                    point.loaded = True
-                    self.log.debug("Loaded extension %s", point.name)
+                    web_app.adding_builtin_routes = False
+            if loaded:
+                point.loaded = True
+                self.log.debug("Loaded extension %s", point.name)
 
     async def _run_async(self, point: ExtensionPoint, hook: str, what: str) -> None:
         fn = point._hook(hook)

@@ -52,9 +52,8 @@ ENV_CONFIG_PATH: list[str] = list(jupyter_core.paths.ENV_CONFIG_PATH)
 
 
 def _get_config_dir(user: bool = False, sys_prefix: bool = False) -> str:
-    """The config folder of one level: the user's, the environment's or the system's."""
-    if user and sys_prefix:
-        raise ValueError("Choose one level: user or sys_prefix, not both")
+    """The config folder of one level: the user's, the environment's or the system's.
+    ``user`` wins over ``sys_prefix`` (True by default in the functions that take both)."""
     if user:
         return jupyter_config_dir()
     if sys_prefix:

@@ -1,0 +1,2 @@
+"""``jupyter_server.services.kernels.connection``: kernel WebSocket connections (names of
+jupyter_server 2.x)."""

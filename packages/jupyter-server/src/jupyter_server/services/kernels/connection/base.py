@@ -1,0 +1,47 @@
+"""``jupyter_server.services.kernels.connection.base``: the binary framing of the default
+kernel WebSocket protocol, as functions over message dicts.
+
+A message with binary buffers travels as one binary frame: a big-endian uint32 count ``n``
+(the JSON message plus each buffer), ``n`` big-endian uint32 offsets, the UTF-8 JSON of the
+message without its buffers, then the buffers (docs/websocket-protocols.md). The server's
+own connections frame messages with ``jupyter_server_core.kernels``; these functions are
+for code that handles message dicts itself.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any
+
+from jupyter_client.jsonutil import extract_dates, json_default
+
+__all__ = ["deserialize_binary_message", "serialize_binary_message"]
+
+
+def serialize_binary_message(msg: dict[str, Any]) -> bytes:
+    """``msg`` (with a ``buffers`` list) as one binary frame."""
+    msg = dict(msg)
+    buffers = [bytes(b) for b in msg.pop("buffers", [])]
+    body = json.dumps(msg, default=json_default).encode("utf-8")
+    parts = [body, *buffers]
+    offsets = []
+    position = 4 * (len(parts) + 1)
+    for part in parts:
+        offsets.append(position)
+        position += len(part)
+    return struct.pack(f">{len(parts) + 1}I", len(parts), *offsets) + b"".join(parts)
+
+
+def deserialize_binary_message(bmsg: bytes) -> dict[str, Any]:
+    """The message dict of a binary frame; its ``buffers`` are memoryviews into ``bmsg``.
+    Dates in the header come back as datetimes. ValueError for a frame too short for the
+    offsets it announces."""
+    (count,) = struct.unpack_from(">I", bmsg)
+    if count < 1 or len(bmsg) < 4 * (count + 1):
+        raise ValueError("not a binary kernel message: the offset table is cut short")
+    offsets = [*struct.unpack_from(f">{count}I", bmsg, 4), len(bmsg)]
+    view = memoryview(bmsg)
+    msg: dict[str, Any] = extract_dates(json.loads(bytes(view[offsets[0] : offsets[1]]).decode("utf-8")))
+    msg["buffers"] = [view[offsets[i] : offsets[i + 1]] for i in range(1, count)]
+    return msg
