@@ -299,12 +299,26 @@ async def bench_iopub(server: Server, fixtures: Path) -> Result:
         client.close()
     finally:
         await stop_kernel(server, kid)
+    alone = await _kernel_alone(server)
     return {
         "stream MB/s": len(text.encode()) / 2**20 / elapsed,
         "stream lines dropped": float(n - lines),
         "display messages/s": displays / display_elapsed,
         "display messages dropped": float(3000 - displays),
+        "stream MB/s, the kernel alone (no server)": alone["stream MB/s"],
+        "display messages/s, the kernel alone (no server)": alone["display messages/s"],
     }
+
+
+async def _kernel_alone(server: Server) -> Result:
+    """The same cells with no server, this side's ipykernel read directly (_kernel_alone.py)."""
+    proc = await asyncio.create_subprocess_exec(
+        str(server.env / "bin" / "python"), str(Path(__file__).with_name("_kernel_alone.py")),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"the kernel alone failed: {err.decode()[-2000:]}")
+    return dict(json.loads(out))
 
 
 BENCHES: dict[str, tuple[Bench, str]] = {
