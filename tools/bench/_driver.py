@@ -280,6 +280,8 @@ async def bench_execute(server: Server, fixtures: Path) -> Result:
                 out[f"execute round trip {protocol} {kind} p99 ms"] = 1000 * percentile(times, 0.99)
     finally:
         await stop_kernel(server, kid)
+    alone = await _kernel_alone(server, "execute")
+    out["execute round trip p50 ms, the kernel alone (no server)"] = alone["execute round trip p50 ms"]
     return out
 
 
@@ -299,7 +301,7 @@ async def bench_iopub(server: Server, fixtures: Path) -> Result:
         client.close()
     finally:
         await stop_kernel(server, kid)
-    alone = await _kernel_alone(server)
+    alone = await _kernel_alone(server, "iopub")
     return {
         "stream MB/s": len(text.encode()) / 2**20 / elapsed,
         "stream lines dropped": float(n - lines),
@@ -310,10 +312,10 @@ async def bench_iopub(server: Server, fixtures: Path) -> Result:
     }
 
 
-async def _kernel_alone(server: Server) -> Result:
+async def _kernel_alone(server: Server, what: str) -> Result:
     """The same cells with no server, this side's ipykernel read directly (_kernel_alone.py)."""
     proc = await asyncio.create_subprocess_exec(
-        str(server.env / "bin" / "python"), str(Path(__file__).with_name("_kernel_alone.py")),
+        str(server.env / "bin" / "python"), str(Path(__file__).with_name("_kernel_alone.py")), what,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     if proc.returncode:
