@@ -281,7 +281,7 @@ class ServerApp(JupyterApp, RunningMixin):
         prepare_private_dir(jupyter_data_dir(), "Jupyter data directory", self.log)
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
-        self.memory = MemoryReleaser()
+        self.memory = MemoryReleaser(last_activity=self.activity.last_activity)
         limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
         self.events = EventBus(self)
         if "EventLogger" in self.config:
