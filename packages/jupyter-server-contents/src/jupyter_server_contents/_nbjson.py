@@ -21,6 +21,7 @@ from typing import Any
 __all__ = ["JSConstant", "parse_constant", "Unsupported", "dumps_v4", "from_dict", "mark_lines", "signature_bytes"]
 
 _INF = float("inf")
+_ONLY_STR = {str}
 
 
 def _stdlib_escape(text: str) -> bytes:
@@ -95,7 +96,10 @@ def from_dict(value: Any) -> Any:
         if isinstance(value, dict):
             return NotebookNode({key: convert(item) for key, item in value.items()})  # type: ignore[no-untyped-call]
         if isinstance(value, (list, tuple)):
-            if value and isinstance(value[0], str) and all(isinstance(item, str) for item in value):
+            # The types of a file's lines gathered in C (a generator step per line cost more
+            # than the rest of the conversion); str subclasses take the item-by-item path,
+            # which leaves them as they are too.
+            if value and type(value[0]) is str and set(map(type, value)) == _ONLY_STR:
                 return list(value)
             return [convert(item) for item in value]
         return value
