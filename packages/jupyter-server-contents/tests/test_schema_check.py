@@ -10,9 +10,8 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbformat import v4
-
 from jupyter_server_contents._schema_check import _split_schema, validate_notebook
+from nbformat import v4
 
 
 def _sample() -> Any:
