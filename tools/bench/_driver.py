@@ -280,6 +280,8 @@ async def bench_execute(server: Server, fixtures: Path) -> Result:
                 out[f"execute round trip {protocol} {kind} p99 ms"] = 1000 * percentile(times, 0.99)
     finally:
         await stop_kernel(server, kid)
+    alone = await _kernel_alone(server, "execute")
+    out["execute round trip p50 ms, the kernel alone (no server)"] = alone["execute round trip p50 ms"]
     return out
 
 
@@ -299,12 +301,26 @@ async def bench_iopub(server: Server, fixtures: Path) -> Result:
         client.close()
     finally:
         await stop_kernel(server, kid)
+    alone = await _kernel_alone(server, "iopub")
     return {
         "stream MB/s": len(text.encode()) / 2**20 / elapsed,
         "stream lines dropped": float(n - lines),
         "display messages/s": displays / display_elapsed,
         "display messages dropped": float(3000 - displays),
+        "stream MB/s, the kernel alone (no server)": alone["stream MB/s"],
+        "display messages/s, the kernel alone (no server)": alone["display messages/s"],
     }
+
+
+async def _kernel_alone(server: Server, what: str) -> Result:
+    """The same cells with no server, this side's ipykernel read directly (_kernel_alone.py)."""
+    proc = await asyncio.create_subprocess_exec(
+        str(server.env / "bin" / "python"), str(Path(__file__).with_name("_kernel_alone.py")), what,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"the kernel alone failed: {err.decode()[-2000:]}")
+    return dict(json.loads(out))
 
 
 BENCHES: dict[str, tuple[Bench, str]] = {

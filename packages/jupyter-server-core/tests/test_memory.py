@@ -4,6 +4,7 @@ requests leave the allocator alone."""
 from __future__ import annotations
 
 import json
+import time
 
 from jupyter_server_core._memory import trim_malloc
 from jupyter_server_core.pytest_plugin import wait_for
@@ -43,3 +44,37 @@ def test_trim_runs_on_this_platform():
         from jupyter_server_core import _memory
 
         assert _memory._LIBC is not None
+
+
+async def test_release_waits_while_requests_keep_starting():
+    from jupyter_server_core._memory import MemoryReleaser
+
+    busy = True
+    releaser = MemoryReleaser(delay=0.02, max_wait=600.0,
+                              last_activity=lambda: time.time() + 1 if busy else 0.0)
+    releaser.schedule()
+
+    async def postponed_twice() -> bool:
+        return releaser.postponed >= 2
+
+    await wait_for(postponed_twice)
+    assert releaser.releases == 0  # requests kept starting: not yet
+    busy = False
+
+    async def released() -> bool:
+        return releaser.releases == 1
+
+    await wait_for(released)
+
+
+async def test_a_server_never_quiet_still_releases():
+    from jupyter_server_core._memory import MemoryReleaser
+
+    releaser = MemoryReleaser(delay=0.02, max_wait=0.1, last_activity=lambda: time.time() + 1)
+    releaser.schedule()
+
+    async def released() -> bool:
+        return releaser.releases == 1
+
+    await wait_for(released)
+    assert releaser.postponed >= 1

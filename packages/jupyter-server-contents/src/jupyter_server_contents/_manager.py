@@ -308,8 +308,10 @@ class ContentsManager(LoggingConfigurable):
         """Add ``model["message"]`` when the notebook in ``model`` breaks its schema."""
         import nbformat
 
+        from ._schema_check import validate_notebook
+
         try:
-            nbformat.validate(model["content"])
+            validate_notebook(model["content"])
         except nbformat.ValidationError as exc:
             model["message"] = f"Notebook validation failed: {exc.message}"
         return model

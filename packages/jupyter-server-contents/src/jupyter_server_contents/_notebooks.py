@@ -9,6 +9,7 @@ from tornado.web import HTTPError
 
 from . import _fsio
 from ._nbjson import parse_constant
+from ._schema_check import ids_need_no_repair, validate_notebook
 from ._validated import MIN_BYTES, file_digest, is_known_valid, remember_valid
 
 __all__ = ["read_notebook", "write_notebook", "to_notebook_node"]
@@ -70,9 +71,9 @@ def _reads_v4(text: str, captured: dict[str, Any], digest_of_file: bytes | None 
         raise nbformat.ValidationError(f"The notebook is invalid and is missing an expected key: {exc}") from None
     if digest_of_file is not None and is_known_valid(digest_of_file):
         return nb  # these bytes validated cleanly before (see _validated.py)
-    keep = digest_of_file is not None and _has_unique_ids(nb)
+    keep = digest_of_file is not None and ids_need_no_repair(nb)
     try:
-        nbformat.validate(nb)
+        validate_notebook(nb)
     except nbformat.ValidationError as exc:
         from traitlets.log import get_logger  # what nbformat logs with
 
@@ -82,15 +83,6 @@ def _reads_v4(text: str, captured: dict[str, Any], digest_of_file: bytes | None 
         if keep:
             remember_valid(digest_of_file)  # type: ignore[arg-type]
     return nb
-
-
-def _has_unique_ids(nb: Any) -> bool:
-    """Whether validation had nothing to repair: it gives cells missing or repeated ids
-    new random ones, which a file read again would not have."""
-    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
-        return True
-    ids = [cell.get("id") for cell in nb.get("cells", ())]
-    return None not in ids and len(set(ids)) == len(ids)
 
 
 def to_notebook_node(content: dict[str, Any]) -> Any:
@@ -120,7 +112,7 @@ def _serialize_v4(nb: Any) -> tuple[bytes, str | None]:
 
     message = None
     try:
-        nbformat.validate(nb)
+        validate_notebook(nb)
     except nbformat.ValidationError as exc:
         message = _validation_message({"ValidationError": exc})
     mark_lines(nb)  # nbformat's split_lines, done by the encoder

@@ -11,6 +11,9 @@ no-ops elsewhere:
 - :class:`MemoryReleaser` watches finished requests (tornado's ``log_function``) and, a
   moment after a large one, runs a full garbage collection (handlers and models sit in
   reference cycles) and ``malloc_trim(0)``, which returns every free page of every arena.
+  It waits for a quiet moment: the collection holds the interpreter for tens of
+  milliseconds and trimmed pages must be faulted in again, so a release in the middle of
+  the next request (a notebook opened right after its save) would slow that request down.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import ctypes
 import gc
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -74,15 +78,23 @@ class MemoryReleaser:
     A request counts as large when its body or its ``Content-Length`` answer is at least
     ``threshold`` bytes, or when it took ``slow_seconds`` or more (streamed and compressed
     answers carry no length). Several large requests in a row lead to one release,
-    ``delay`` seconds after the last of them.
+    ``delay`` seconds after the last of them. When ``last_activity`` (a clock reading of
+    the latest request's start) says a request began since, the release waits ``delay``
+    more, ``max_wait`` seconds at most: on a server that is never quiet it still happens.
     """
 
-    def __init__(self, threshold: int = 4 << 20, slow_seconds: float = 1.0, delay: float = 0.5) -> None:
+    def __init__(self, threshold: int = 4 << 20, slow_seconds: float = 1.0, delay: float = 0.5,
+                 last_activity: Callable[[], float] | None = None, max_wait: float = 10.0) -> None:
         self.threshold = threshold
         self.slow_seconds = slow_seconds
         self.delay = delay
+        self.max_wait = max_wait
+        self.last_activity = last_activity
         self.releases = 0
+        self.postponed = 0
         self._pending: asyncio.TimerHandle | None = None
+        self._quiet_since = 0.0  # when the wait began (time.time(), as last_activity reads)
+        self._first_scheduled = 0.0
 
     def is_large(self, handler: Any) -> bool:
         """Whether the finished request ``handler`` moved enough data to be worth a release."""
@@ -107,9 +119,20 @@ class MemoryReleaser:
             return
         if self._pending is not None:
             self._pending.cancel()
+        else:
+            self._first_scheduled = time.time()
+        self._quiet_since = time.time()
         self._pending = loop.call_later(self.delay, self._start_release)
 
     def _start_release(self) -> None:
+        now = time.time()
+        busy = self.last_activity is not None and self.last_activity() > self._quiet_since
+        if busy and now - self._first_scheduled < self.max_wait:
+            # A request started during the wait (and may still run): wait for quiet again.
+            self._quiet_since = now
+            self.postponed += 1
+            self._pending = asyncio.get_running_loop().call_later(self.delay, self._start_release)
+            return
         self._pending = None
         task = asyncio.ensure_future(self.release())
         task.add_done_callback(_ignore_result)

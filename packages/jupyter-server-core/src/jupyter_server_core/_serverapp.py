@@ -316,7 +316,7 @@ class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
         """
         self.activity = ActivityTracker()
         self.metrics = ServerMetrics(self)
-        self.memory = MemoryReleaser()
+        self.memory = MemoryReleaser(last_activity=self.activity.last_activity)
         limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
         self.events = EventBus(self)
         if "EventLogger" in self.config:
