@@ -37,6 +37,10 @@ def load_core_services(serverapp: ServerApp) -> None:
         # First: tornado takes the first rule that matches.
         routes += gateway_routes(base, km, serverapp.kernel_spec_manager)
     routes += kernel_routes(base, km)
+    if hasattr(km, "journal_for"):
+        from .kernels._journal_handlers import journal_routes
+
+        routes += journal_routes(base, km)
     routes += kernelspec_routes(base, serverapp.kernel_spec_manager, km)
     routes += session_routes(base, serverapp.session_manager)
     try:

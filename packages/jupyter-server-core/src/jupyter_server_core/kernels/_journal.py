@@ -19,7 +19,6 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from ._journalfile import DiskCursor, Segments, encode_record
 from ._wsprotocol import RawMessage
@@ -242,22 +241,3 @@ class JournalCursor:
     def close(self) -> None:
         self.journal._writer.submit(self._disk.close)
 
-
-def journal_message(seq: int, message: RawMessage) -> dict[str, Any]:
-    """A journal record as the REST API lists it (the default protocol's JSON, plus ``seq``)."""
-    import base64
-
-    def load(part: bytes) -> Any:
-        try:
-            return json.loads(part)
-        except ValueError:
-            return {}
-
-    keys = ("header", "parent_header", "metadata", "content")
-    msg: dict[str, Any] = {key: load(part) for key, part in zip(keys, message.parts[:4], strict=False)}
-    msg["channel"] = "iopub"
-    msg["msg_id"] = msg["header"].get("msg_id", "") if isinstance(msg["header"], dict) else ""
-    msg["msg_type"] = message.msg_type
-    msg["buffers"] = [base64.b64encode(b).decode("ascii") for b in message.buffers]
-    msg["seq"] = seq
-    return msg
