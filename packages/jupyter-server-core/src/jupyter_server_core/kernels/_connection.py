@@ -157,6 +157,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         if notify is not None:
             notify(self.kernel_id)
         self._connected = True
+        unattended = getattr(km, "unattended_output", None)
+        if unattended is not None:
+            unattended.client_connected(self.kernel_id)
         registry = self.registry
         channels = registry.register(self)
         buffer = registry.take_buffer(self.kernel_id, self.session_id)
@@ -203,6 +206,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             notify = getattr(self.kernel_manager, "notify_disconnect", None)
             if notify is not None:
                 notify(self.kernel_id)
+            unattended = getattr(self.kernel_manager, "unattended_output", None)
+            if unattended is not None:
+                unattended.client_disconnected(self.kernel_id)
         still_current = self.registry.unregister(self)
         channels, self.channels = self.channels, None
         if channels is None:
@@ -298,6 +304,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         message = self.decode_client_frame(frame)
         if message is None:
             return
+        unattended = getattr(self.kernel_manager, "unattended_output", None)
+        if unattended is not None and message.channel == "shell":
+            unattended.note_request(self.kernel_id, message)
         if not self._channels_ready.is_set():
             await self._channels_ready.wait()
         channels = self.channels or self._handed_over

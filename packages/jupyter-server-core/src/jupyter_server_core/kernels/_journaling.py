@@ -41,6 +41,8 @@ class KernelJournaling(HasTraits):
     enable_persistence: bool
     _journals: dict[str, KernelJournal]
     _journal_writer: JournalWriter | None = None
+    #: The :class:`~._unattended.UnattendedOutput` of the server (set by the services loader).
+    unattended_output: Any = None
 
     @default("journal_dir")
     def _journal_dir_default(self) -> str:
@@ -81,6 +83,8 @@ class KernelJournaling(HasTraits):
         journal = self._journals.pop(kernel_id, None)
         if journal is not None:
             journal.remove()
+        if self.unattended_output is not None:
+            self.unattended_output.kernel_gone(kernel_id)
 
     async def close_journals(self) -> None:
         """Close every journal, keeping the files for the next server; wait for the writes."""
