@@ -214,25 +214,25 @@ class JournalCursor:
             self.lost += oldest - self.seq
             self.seq = oldest
         found: list[tuple[int, list[bytes]]] = []
-        if self.seq < journal.written_seq:
-            disk = self._disk
-            disk.seek(self.seq)
-            end = journal.written_seq
-            found = await asyncio.get_running_loop().run_in_executor(None, disk.read, end, max_bytes)
+        # Taken before the disk read: the writer may drop records from memory meanwhile,
+        # and the disk read only goes up to what was written when it started.
+        unwritten = list(journal._unwritten)
+        end = journal.written_seq
+        if self.seq < end:
+            self._disk.seek(self.seq)
+            found = await asyncio.get_running_loop().run_in_executor(None, self._disk.read, end, max_bytes)
             if found:
-                if found[0][0] > self.seq:
-                    self.lost += found[0][0] - self.seq
+                self.lost += found[0][0] - self.seq
                 self.seq = found[-1][0] + 1
-            elif self.seq < journal.written_seq:
-                # Nothing on disk where it should be (evicted under us): go on from memory.
-                first = journal._unwritten[0][0] if journal._unwritten else journal.next_seq
+            else:  # nothing on disk where it should be (evicted under us): go on from memory
+                first = unwritten[0][0] if unwritten else end
                 self.lost += max(0, first - self.seq)
                 self.seq = max(self.seq, first)
         size = sum(len(p) for _, parts in found for p in parts)
-        for seq, parts in list(journal._unwritten):
-            if size >= max_bytes:
-                break
-            if seq >= self.seq:
+        for seq, parts in unwritten:
+            if size >= max_bytes or seq > self.seq:
+                break  # full, or the disk part stopped short: the next read goes on from there
+            if seq == self.seq:
                 found.append((seq, parts))
                 size += sum(map(len, parts))
                 self.seq = seq + 1

@@ -121,6 +121,8 @@ class JournalFeed:
     def _on_live(self, seq: int, message: RawMessage) -> None:
         if self._backlog() > HIGH_WATER:
             # From here on this client is served from the journal (disk), not from memory.
+            self.log.debug("Kernel %s: a client is %d bytes behind; serving it from the journal",
+                           self.journal.kernel_id, self._backlog())
             self._stop()
             self._catch_up()
             return
