@@ -212,6 +212,7 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         still_current = self.registry.unregister(self)
         channels, self.channels = self.channels, None
         if channels is None:
+            self._stop_feed([])
             return  # a newer connection of this session adopted them
         km = self.kernel_manager
         keep = (

@@ -28,6 +28,11 @@ __all__ = ["JournalListener", "JournalWriter", "KernelJournal"]
 #: Called on the loop with each message as it is appended: ``listener(seq, message)``.
 JournalListener = Callable[[int, RawMessage], None]
 
+#: Seconds the records of a kernel gather before they go to the writer thread as one write.
+#: Waking the thread for every message would cost the loop time and, on a busy machine,
+#: latency: a thread that holds the GIL when the OS preempts it stalls the loop with it.
+HAND_OVER_DELAY = 0.05
+
 
 class JournalWriter:
     """One thread that writes the records of every journal, in the order they came."""
@@ -80,8 +85,8 @@ class KernelJournal:
         self._writer = writer
         #: The sequence number the next appended message gets.
         self.next_seq = self.segments.next_seq
-        #: Every sequence number below this is on disk.
-        self.written_seq = self.next_seq
+        # The last sequence number on disk; set by the writer thread (an int: atomic to set).
+        self._written_upto = self.next_seq - 1
         self._unwritten: deque[tuple[int, list[bytes]]] = deque()
         self._batch: list[tuple[int, list[bytes]]] = []
         self._listeners: list[JournalListener] = []
@@ -98,7 +103,7 @@ class KernelJournal:
         record = (seq, parts)
         self._unwritten.append(record)
         if not self._batch:
-            asyncio.get_running_loop().call_soon(self._hand_over)
+            asyncio.get_running_loop().call_later(HAND_OVER_DELAY, self._hand_over)
         self._batch.append(record)
         if self._listeners:
             message = RawMessage("iopub", parts)
@@ -109,20 +114,31 @@ class KernelJournal:
                     self.log.exception("Kernel %s: a journal listener failed", self.kernel_id)
         return seq
 
+    @property
+    def written_seq(self) -> int:
+        """Every sequence number below this is on disk."""
+        return self._written_upto + 1
+
     def _hand_over(self) -> None:
-        """Give this loop turn's records to the writer thread as one write."""
+        """Give the gathered records to the writer thread as one write."""
+        unwritten, written = self._unwritten, self._written_upto
+        while unwritten and unwritten[0][0] <= written:
+            unwritten.popleft()  # on disk: readers find them there
         batch, self._batch = self._batch, []
         if not batch or self._closed:
             return
         records = [(seq, encode_record(seq, parts)) for seq, parts in batch]
         last = batch[-1][0]
-        self._writer.submit(lambda: self.segments.write(records), lambda: self._written(last))
 
-    def _written(self, last_seq: int) -> None:
-        self.written_seq = max(self.written_seq, last_seq + 1)
-        unwritten = self._unwritten
-        while unwritten and unwritten[0][0] <= last_seq:
-            unwritten.popleft()
+        def write() -> None:
+            try:
+                self.segments.write(records)
+            finally:
+                # Even when the disk refused them: memory must not keep them for good
+                # (readers then see the gap; the writer logged why).
+                self._written_upto = last
+
+        self._writer.submit(write)
 
     # -- listening -----------------------------------------------------------------------
 

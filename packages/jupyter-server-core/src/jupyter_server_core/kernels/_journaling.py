@@ -86,14 +86,18 @@ class KernelJournaling(HasTraits):
         if self.unattended_output is not None:
             self.unattended_output.kernel_gone(kernel_id)
 
+    async def flush_journals(self) -> None:
+        """Wait until every journal write (and deletion) asked for so far is done."""
+        if self._journal_writer is not None:
+            await self._journal_writer.drain()
+
     async def close_journals(self) -> None:
         """Close every journal, keeping the files for the next server; wait for the writes."""
         journals = self._journals
         for journal in journals.values():
             journal.close()
         journals.clear()
-        if self._journal_writer is not None:
-            await self._journal_writer.drain()
+        await self.flush_journals()
 
     def prune_journals(self, keep: set[str]) -> None:
         """Delete the journals of kernels not in ``keep`` (left by a server that crashed).

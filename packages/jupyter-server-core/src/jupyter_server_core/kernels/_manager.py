@@ -321,6 +321,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
                 self.log.warning("Kernel %s did not shut down cleanly: %s", kernel_id, result)
         # With pending kernels a shutdown runs in the background: wait for every process.
         await asyncio.gather(*self._pending_kernels.values(), return_exceptions=True)
+        await self.flush_journals()  # the journals' deletion, before the process exits
 
     async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
         """Restart a kernel in place (same id and ports); returns once it answers again."""
