@@ -60,7 +60,8 @@ async def test_every_iopub_message_is_journaled_in_order(jp_serverapp, connect, 
                    if m.msg_type == "stream" and json.loads(m.parts[3]).get("name") == "stdout")
     assert text == "0\n1\n2\n3\n4\n"
 
-    # Only the user may read it: 0700 directory, 0600 files.
+    # Only the user may read it: 0700 directory, 0600 files (written within 50 ms).
+    await wait_for(lambda: _async(journal.written_seq == journal.next_seq))
     directory = os.path.join(km.journal_dir, kernel_id)
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
     files = os.listdir(directory)
