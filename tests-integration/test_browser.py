@@ -338,3 +338,23 @@ def test_jupyterlab_keeps_its_kernel_across_a_kill_9_of_the_server(
             for pid in _kernel_pids(runtime):  # a kernel left behind by a failure
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+
+
+def test_jupyterlab_output_written_while_the_page_is_closed(
+    node: str, frontends_venv: Venv, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The kernel output journal (docs/kernel-journal.md): run a cell printing 1 to 10 over
+    ten seconds, close the page after two, wait, open the notebook again: all ten lines are
+    there, because the server wrote them into the file while no page was connected."""
+    with frontends_venv.server(_home(tmp_path), command="lab") as server:
+        report = _drive(node, "lab-unattended", server, _artifacts(request))
+        results = report["results"]
+        ten = "\n".join(str(i) for i in range(1, 11))
+        assert results["output_before_close"].split()[:2] == ["1", "2"], results
+        assert not results["output_before_close"].endswith("10"), "the page closed before the cell ended"
+        assert results["reopened_output"] == ten, results
+        model = server.ok("GET", f"api/contents/{results['notebook']}?content=1")
+        first = model["content"]["cells"][0]
+        assert _outputs(model).split() == ten.split(), model["content"]["cells"]
+        assert first["execution_count"] == 1, first
+        assert "print(i, flush=True)" in "".join(first["source"]), first  # the code that ran

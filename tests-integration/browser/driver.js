@@ -3,7 +3,7 @@
 // server. Invoked by tests-integration/test_browser.py (and, for the hub scenario, a person
 // at a real JupyterHub, see hub.js, by test_jupyterhub.py):
 //
-//   node driver.js <lab|notebook|lab-files|hub>
+//   node driver.js <lab|notebook|lab-files|hub|lab-unattended>
 //
 // with JUPYTER_URL (the server's base URL, ending in "/"), JUPYTER_TOKEN and ARTIFACTS (a
 // folder for screenshots, taken on failure, or at the end too with SCREENSHOTS=always) in the
@@ -388,6 +388,8 @@ async function main() {
   const scenarios = { lab, notebook, "lab-files": labFiles, hub };
   // restart.js: JupyterLab reconnecting by itself to its kernel across a kill -9 of the server.
   scenarios["lab-restart"] = require("./restart.js")({ step, newNotebookFromLauncher, waitKernelIdle, results, TIMEOUT });
+  scenarios["lab-unattended"] = require("./unattended.js")({ step, api, openLab, newNotebookFromLauncher, waitKernelIdle,
+    runFirstCell, waitForFile, notebookOutputs, results, TIMEOUT, RETRY_TIMEOUT, BASE, TOKEN });
   if (!scenarios[scenario] || !BASE || !TOKEN) {
     throw new Error(`usage: JUPYTER_URL=... JUPYTER_TOKEN=... node driver.js <${Object.keys(scenarios).join("|")}>`);
   }

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _fixtures import make_fixtures  # noqa: E402
 from _kernelclient import KernelClient, start_kernel, stop_kernel  # noqa: E402
 from _servers import TOKEN, Server  # noqa: E402
+from _slow_reader import bench_slow_reader  # noqa: E402
 from _throttle import ThrottledLink  # noqa: E402
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
 
@@ -335,6 +336,7 @@ BENCHES: dict[str, tuple[Bench, str]] = {
     "kernel_pool": (bench_kernel_pool, "full"),
     "execute": (bench_execute, "full"),
     "iopub": (bench_iopub, "full"),
+    "slow_reader": (bench_slow_reader, "full"),
 }
 
 

@@ -304,7 +304,11 @@ async def test_request_survives_a_client_that_drops_while_the_nudge_runs(connect
         client = await connect(session_id="s1")
         msg_id = await client.send(client.request("execute_request", {"code": "print('kept')"}))
         client.close()
-        assert await client.recv() is None  # the client gave up on the close handshake
+        # The client gives up on the close handshake. It may first get a status the kernel
+        # published just before it stopped: the journal feeds clients whatever the
+        # manager's watcher receives once they are connected.
+        while await client.recv() is not None:
+            pass
     finally:
         os.kill(pid, signal.SIGCONT)
 

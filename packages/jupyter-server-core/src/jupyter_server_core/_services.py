@@ -37,6 +37,16 @@ def load_core_services(serverapp: ServerApp) -> None:
         # First: tornado takes the first rule that matches.
         routes += gateway_routes(base, km, serverapp.kernel_spec_manager)
     routes += kernel_routes(base, km)
+    if hasattr(km, "journal_for"):
+        from .kernels._journal_handlers import journal_routes
+        from .kernels._unattended import UnattendedOutput
+
+        routes += journal_routes(base, km)
+        if km.unattended_output is None:
+            km.unattended_output = UnattendedOutput(
+                parent=serverapp, log=serverapp.log, kernel_manager=km, session_manager=serverapp.session_manager,
+                contents_manager=lambda: getattr(serverapp, "contents_manager", None),
+            )
     routes += kernelspec_routes(base, serverapp.kernel_spec_manager, km)
     routes += session_routes(base, serverapp.session_manager)
     try:

@@ -35,13 +35,16 @@ async def watch_iopub(
     kernel: Any,
     on_message: Callable[[str, dict[str, Any], bool], None],
     untracked: Collection[str],
+    journal: Callable[[list[bytes]], Any] | None = None,
 ) -> None:
     """Subscribe to ``kernel``'s iopub; call ``on_message(msg_type, content, tracked)`` for each.
 
     ``tracked`` is False for messages answering an ``untracked`` request type (kernel_info,
     comm_info... whose traffic is not user activity). Only the headers are parsed, and the
     content only for ``status`` messages, so heavy output costs little here. Signatures are
-    not checked: only the kernel can publish on its own iopub socket. Runs until cancelled.
+    not checked: only the kernel can publish on its own iopub socket. With ``journal``, each
+    message's wire parts (header to buffers) go to it too, except the welcome that the
+    kernel's XPUB socket sends to every new subscriber. Runs until cancelled.
     """
     socket = _connect(kernel, "iopub")
     unpack = kernel.session.unpack
@@ -57,6 +60,8 @@ async def watch_iopub(
         except (ValueError, IndexError, TypeError, AttributeError):
             return  # not a Jupyter message: nothing to learn from it
         on_message(msg_type, content, tracked)
+        if journal is not None and msg_type != "iopub_welcome":
+            journal(frames[start + 2 :])
 
     reader = SocketReader(socket, on_frames, _log)
     try:

@@ -26,7 +26,9 @@ from traitlets import Any as AnyTrait
 from traitlets import Bool, Float, Unicode
 from traitlets.config import LoggingConfigurable
 
+from ._journal import KernelJournal
 from ._wschannels import KernelChannels
+from ._wsfeed import JournalFeed
 from ._wsprotocol import (
     CLIENT_CHANNELS,
     V1_PROTOCOL,
@@ -61,6 +63,10 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
 
     kernel_id = Unicode(help="The kernel this connection talks to.")
     session_id = Unicode("", help="The client's session id (``?session_id=``); empty disables replay.")
+    replay_since = Unicode(
+        "", help="A message id from the kernel's journal (``?replay_since=``): the client first gets "
+        "every iopub message kept after it. Empty: only what comes from now on.",
+    )
     kernel_ws_protocol = Unicode("", help="The negotiated subprotocol: '' (default JSON protocol) or v1.")
     websocket_handler = AnyTrait(help="The WebSocket handler: write_message(data, binary=) and close(code, reason).")
     limit_rate = Bool(False, help="Whether to limit the rate of iopub output (ServerApp.limit_rate).")
@@ -84,6 +90,10 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         self._kernel_gone = False
         self._connected = False
         self._writer: FrameWriter | None = None
+        #: Where iopub messages come from when the kernel has a journal (else: our iopub socket).
+        self._journal: KernelJournal | None = None
+        self._feed: JournalFeed | None = None
+        self._replay_from: int | None = None
 
     @property
     def kernel_manager(self) -> Any:
@@ -120,8 +130,23 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             parent=self, key=kernel.session.key, signature_scheme=kernel.session.signature_scheme,
             session=self.session_id or uuid.uuid4().hex,
         )
+        journal_for = getattr(km, "journal_for", None)
+        self._journal = journal_for(self.kernel_id) if journal_for is not None else None
+        if self.replay_since:
+            self._replay_from = await self._find_replay_start(self.replay_since)
         if self.limit_rate:
             self._rate_limiter = IOPubRateLimiter(self.iopub_msg_rate_limit, self.iopub_data_rate_limit, self.rate_limit_window)
+
+    async def _find_replay_start(self, msg_id: str) -> int:
+        """The journal position after ``msg_id``; HTTPError 400/404 when there is none."""
+        if len(msg_id) > 256 or not msg_id.isprintable():
+            raise web.HTTPError(400, "replay_since must be the msg_id of a message the kernel sent")
+        if self._journal is None:
+            raise web.HTTPError(404, f"Kernel {self.kernel_id} has no output journal to replay from")
+        seq = await self._journal.find(msg_id)
+        if seq is None:
+            raise web.HTTPError(404, f"No message {msg_id!r} in the output journal of kernel {self.kernel_id}")
+        return seq + 1
 
     async def connect(self) -> None:
         """Once the WebSocket is open: attach channels, replay missed messages, nudge."""
@@ -132,6 +157,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         if notify is not None:
             notify(self.kernel_id)
         self._connected = True
+        unattended = getattr(km, "unattended_output", None)
+        if unattended is not None:
+            unattended.client_connected(self.kernel_id)
         registry = self.registry
         channels = registry.register(self)
         buffer = registry.take_buffer(self.kernel_id, self.session_id)
@@ -147,10 +175,26 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             channels.open()
         self.channels = channels
         # No await from here until the sink is set: messages keep their order.
-        for message in buffer.messages if buffer is not None else ():
-            self.handle_outgoing_message(message)
+        if self._journal is not None:
+            channels.skip_iopub = True  # iopub comes from the journal
+            resume = buffer.iopub_from if buffer is not None else None
+            if resume is None and channels.journal_seq is not None:
+                resume, channels.journal_seq = channels.journal_seq, None  # taken from a stale connection
+            start = resume if resume is not None else self._replay_from
+            writer = self._frame_writer()
+            self._feed = JournalFeed(self._journal, self._forward, lambda: writer.backlog if writer else 0,
+                                     self._drained, self.log)
+            self._feed.start(start, list(buffer.messages) if buffer is not None else [])
+        else:
+            for message in buffer.messages if buffer is not None else ():
+                self.handle_outgoing_message(message)
         channels.sink = self._on_kernel_message
         await self.nudge()
+
+    async def _drained(self, below: int) -> None:
+        writer = self._frame_writer()
+        if writer is not None:
+            await writer.drained(below)
 
     def disconnect(self) -> None:
         """The WebSocket closed: park the channels for a later reconnect, or close them."""
@@ -162,9 +206,13 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             notify = getattr(self.kernel_manager, "notify_disconnect", None)
             if notify is not None:
                 notify(self.kernel_id)
+            unattended = getattr(self.kernel_manager, "unattended_output", None)
+            if unattended is not None:
+                unattended.client_disconnected(self.kernel_id)
         still_current = self.registry.unregister(self)
         channels, self.channels = self.channels, None
         if channels is None:
+            self._stop_feed([])
             return  # a newer connection of this session adopted them
         km = self.kernel_manager
         keep = (
@@ -172,8 +220,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             and getattr(km, "buffer_offline_messages", True) and self.kernel_id in km
         )
         unsent, self._unsent = self._unsent, []
+        resume = self._stop_feed(unsent)
         if keep:
-            self.registry.start_buffering(self.kernel_id, self.session_id, channels)
+            self.registry.start_buffering(self.kernel_id, self.session_id, channels, self._journal, resume)
             sink = channels.sink
             if sink is not None:
                 for message in unsent:
@@ -184,11 +233,25 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         else:
             channels.close()
 
+    def _stop_feed(self, unsent: list[RawMessage]) -> int | None:
+        """Stop the journal feed; the journal position this session's replay starts at."""
+        feed, self._feed = self._feed, None
+        if feed is None:
+            return None
+        feed.close()
+        seqs = [m.journal_seq for m in unsent if m.channel == "iopub" and m.journal_seq is not None]
+        return min([*seqs, feed.seq])
+
     def close_replaced(self) -> KernelChannels | None:
         """A newer connection of the same session took over: hand it the channels, close."""
         channels, self.channels = self.channels, None
         if channels is not None:
             channels.sink = None
+        if self._writer is not None:
+            self._writer.flush()  # what was given to this client goes before the new one's
+        resume = self._stop_feed(self._unsent)
+        if channels is not None:
+            channels.journal_seq = resume
         # Frames this client sent before it was replaced still go to the kernel.
         self._handed_over = channels
         self._close_websocket(1000, "Replaced by a newer connection of the same session")
@@ -242,6 +305,9 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
         message = self.decode_client_frame(frame)
         if message is None:
             return
+        unattended = getattr(self.kernel_manager, "unattended_output", None)
+        if unattended is not None and message.channel == "shell":
+            unattended.note_request(self.kernel_id, message)
         if not self._channels_ready.is_set():
             await self._channels_ready.wait()
         channels = self.channels or self._handed_over
@@ -274,8 +340,12 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
 
     def _on_kernel_message(self, message: RawMessage) -> None:
         if message.channel == "iopub":
-            if message.msg_type == "iopub_welcome":
-                return  # the kernel greeting our subscription: not the client's business
+            if message.msg_type == "iopub_welcome" or self._feed is not None:
+                return  # the kernel greeting our subscription, or journaled: sent by the feed
+        self._forward(message)
+
+    def _forward(self, message: RawMessage) -> None:
+        if message.channel == "iopub":
             # Output reaching a client is server activity. The manager's own iopub watcher
             # records it too, and alone when no client is connected.
             activity = getattr(self.kernel_manager, "activity", None)
@@ -331,10 +401,18 @@ class ZMQChannelsWebsocketConnection(LoggingConfigurable):
             data, binary = encode_v1(message), True
         else:
             data, binary = encode_legacy_frame(message)
+        writer = self._frame_writer()
+        assert writer is not None
+        # Frames of one loop turn leave in one write (bytes with binary=False: a text frame).
+        writer.write(data, binary, message)
+
+    def _frame_writer(self) -> FrameWriter | None:
+        handler = self.websocket_handler
+        if handler is None:
+            return None
         if self._writer is None or self._writer.handler is not handler:
             self._writer = FrameWriter(handler, self._keep_unsent)
-        # Frames of one loop turn leave in one write (bytes with binary=False: a text frame).
-        self._writer.write(data, binary, message)
+        return self._writer
 
     def _keep_unsent(self, messages: list[RawMessage]) -> None:
         """Messages queued for a WebSocket that closed before they left: for the buffer."""

@@ -34,6 +34,7 @@ from ._errors import (
     KernelStartError,
 )
 from ._events import KernelEventCallback, KernelEvents
+from ._journaling import KernelJournaling
 from ._parameters import ParameterizedLaunch
 from ._paths import resolve_kernel_cwd
 from ._persistence import KernelPersistence
@@ -66,7 +67,7 @@ def _default_kernel_dirs(ksm: Any) -> None:
     ksm.kernel_dirs = [*jupyter_path("kernels"), os.path.join(os.path.normpath(os.path.expanduser(ipython_dir)), "kernels")]
 
 
-class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch, PooledLaunch, AsyncMultiKernelManager):
+class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, ParameterizedLaunch, PooledLaunch, AsyncMultiKernelManager):
     """The kernels of this server, keyed by kernel id. Async only.
 
     Kernel events, for the WebSocket layer and anyone else who needs them::
@@ -129,6 +130,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._records: dict[str, KernelRecord] = {}
+        self._journals = {}
         self._watchers: dict[str, set[asyncio.Task[Any]]] = {}
         self._kernel_events = KernelEvents(self.log)
         self._with_restart_callbacks: set[str] = set()
@@ -298,6 +300,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             self.forget_kernel(kernel_id)
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
+            self.remove_journal(kernel_id)
             self._emit("shutdown", kernel_id, name, f"Kernel {kernel_id} shut down.")
             self._kernel_events.forget(kernel_id)
 
@@ -318,6 +321,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
                 self.log.warning("Kernel %s did not shut down cleanly: %s", kernel_id, result)
         # With pending kernels a shutdown runs in the background: wait for every process.
         await asyncio.gather(*self._pending_kernels.values(), return_exceptions=True)
+        await self.flush_journals()  # the journals' deletion, before the process exits
 
     async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
         """Restart a kernel in place (same id and ports); returns once it answers again."""
@@ -411,7 +415,9 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             kernel.add_restart_callback(partial(self._on_dead, kernel_id), "dead")
             self._with_restart_callbacks.add(kernel_id)
         live = self._iopub_live[kernel_id] = asyncio.Event()
-        self._spawn(kernel_id, watch_iopub(kernel, partial(self._on_iopub, kernel_id), self.untracked_message_types))
+        journal = self.open_journal(kernel_id)
+        self._spawn(kernel_id, watch_iopub(kernel, partial(self._on_iopub, kernel_id), self.untracked_message_types,
+                                           journal.append if journal is not None else None))
         info = await probe_kernel_info(kernel, self.kernel_info_timeout, live)
         if info is None:
             self.log.error(
@@ -499,6 +505,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         self.forget_kernel(kernel_id)
         self._with_restart_callbacks.discard(kernel_id)
         self._kernel_events.forget(kernel_id)
+        self.remove_journal(kernel_id)
         if kernel is not None:
             asyncio.ensure_future(self._cleanup(kernel))
 

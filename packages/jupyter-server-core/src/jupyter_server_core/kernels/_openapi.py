@@ -71,8 +71,22 @@ KERNEL_PATHS: dict[str, Any] = {
     },
     "/api/kernels/{kernel_id}/channels": {
         "parameters": _ID,
-        "get": {"summary": "The kernel WebSocket (JSON or v1.kernel.websocket.jupyter.org subprotocol)",
+        "get": {"summary": "The kernel WebSocket (JSON or v1.kernel.websocket.jupyter.org subprotocol); "
+                           "?replay_since=<msg_id> first sends what the kernel's journal kept after that message",
                 "responses": {"101": {"description": "Switching protocols"}, "404": error_response("No such kernel")}},
+    },
+    "/api/kernels/{kernel_id}/journal": {
+        "parameters": [*_ID,
+                       {"name": "since", "in": "query", "schema": {"type": "string"},
+                        "description": "A msg_id: list only what the kernel published after it"},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        "description": "At most this many messages (default 1000)"}],
+        "get": {"summary": "The iopub messages the kernel's output journal keeps, oldest first",
+                "responses": {"200": json_response("Messages", {"type": "object", "properties": {
+                    "messages": {"type": "array", "items": {"type": "object"}},
+                    "more": {"type": "boolean", "description": "More messages follow: ask again with since"}}}),
+                              "400": error_response("A malformed since or limit"),
+                              "404": error_response("No such kernel, no journal, or since is not in it")}},
     },
     "/api/kernelspecs": {
         "get": {"summary": "The installed kernel specs and the default one",

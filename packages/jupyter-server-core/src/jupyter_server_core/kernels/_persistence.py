@@ -66,6 +66,8 @@ class KernelPersistence(HasTraits):
     _track: Any
     _stop_watching: Any
     start_culling: Any
+    prune_journals: Any
+    close_journals: Any
 
     _kernel_store: KernelStore | None = None
     _store_lock: StoreLock | None = None
@@ -179,6 +181,7 @@ class KernelPersistence(HasTraits):
                 continue
             adopted += 1
         self.kernels_adopted = adopted
+        self.prune_journals(set(self._kernels))
         self.log.info("Kernel persistence: %d kernel(s) adopted from %s", adopted, self.persistence_file)
         self._saver = asyncio.ensure_future(self._save_periodically())
         return adopted
@@ -247,6 +250,7 @@ class KernelPersistence(HasTraits):
                 kernel.stop_restarter()
             except Exception as exc:  # noqa: BLE001 - detaching goes on for the others
                 self.log.debug("Stopping a kernel's restarter failed: %s", exc)
+        await self.close_journals()
         self.close_kernel_store()
 
     def close_kernel_store(self) -> None:

@@ -1,5 +1,8 @@
 """The kernel WebSocket handler: ``/api/kernels/<kernel_id>/channels?session_id=...``.
 
+``&replay_since=<msg_id>`` asks for every iopub message the kernel's journal kept after
+that message first (docs/kernel-journal.md).
+
 The handler does the HTTP side (authentication, authorization, origin, the upgrade and
 the subprotocol choice) and hands everything else to a connection object
 (``ServerApp.kernel_websocket_connection_class``, :class:`ZMQChannelsWebsocketConnection`
@@ -61,6 +64,9 @@ class KernelWebsocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
         for name in ("limit_rate", "iopub_msg_rate_limit", "iopub_data_rate_limit", "rate_limit_window"):
             if app is not None and hasattr(app, name):
                 settings[name] = getattr(app, name)
+        replay_since = self.get_argument("replay_since", "")
+        if replay_since:  # only then: a connection class of an extension may not know it
+            settings["replay_since"] = replay_since
         parent: Any = self.kernel_manager
         route = getattr(parent, "connection_route", None)
         if route is not None:  # kernels here and on gateways: the kernel's own manager and class

@@ -58,6 +58,11 @@ class KernelChannels:
         self._opened_ports: tuple[Any, ...] = ()
         self._iopub_waiters: list[asyncio.Event] = []
         self.closed = False
+        #: Set when the client's iopub messages come from the kernel's journal: this socket's
+        #: messages then only prove the subscription live (see :meth:`next_iopub`).
+        self.skip_iopub = False
+        #: Where the journal feed of the connection that last used these channels stopped.
+        self.journal_seq: int | None = None
 
     def open(self) -> None:
         """Connect the four sockets to the kernel and start reading them."""
@@ -131,13 +136,14 @@ class KernelChannels:
         await reader.send([_DELIM, signature, *message.parts])
 
     def _received(self, channel: str, frames: list[bytes]) -> None:
+        if channel == "iopub" and self.skip_iopub:
+            self._iopub_arrived()
+            return
         message = self._verify(channel, frames)
         if message is None:
             return
-        if channel == "iopub" and self._iopub_waiters:
-            for event in self._iopub_waiters:
-                event.set()
-            self._iopub_waiters.clear()
+        if channel == "iopub":
+            self._iopub_arrived()
         if self.ignore_replies_to and channel in ("shell", "control"):
             parent = message.parent_msg_id()
             if parent in self.ignore_replies_to:
@@ -149,6 +155,12 @@ class KernelChannels:
                 sink(message)
             except Exception:
                 self.log.exception("Handling a %s message from the kernel failed", channel)
+
+    def _iopub_arrived(self) -> None:
+        if self._iopub_waiters:
+            for event in self._iopub_waiters:
+                event.set()
+            self._iopub_waiters.clear()
 
     def _verify(self, channel: str, frames: list[bytes]) -> RawMessage | None:
         """Strip routing identities and check the signature; None for a bad message."""

@@ -64,6 +64,9 @@ class RawMessage:
     channel: str
     parts: list[bytes]
     _header: dict[str, Any] | None = field(default=None, repr=False)
+    #: An iopub message's sequence number in the kernel's journal; for another message
+    #: kept for a returning session, the journal position it arrived at (see ``_wsfeed``).
+    journal_seq: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def header(self) -> dict[str, Any]:

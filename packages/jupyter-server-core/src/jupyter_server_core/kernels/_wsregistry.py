@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ._journal import KernelJournal
 from ._wschannels import KernelChannels
 from ._wsprotocol import RawMessage
 
@@ -36,15 +37,29 @@ def session_key(kernel_id: str, session_id: str) -> str:
 
 @dataclass
 class OfflineBuffer:
-    """The channels of a session whose client went away, and what they received since."""
+    """The channels of a session whose client went away, and what they received since.
+
+    With the kernel's ``journal``, iopub messages are not kept here: the journal has
+    them, and ``iopub_from`` says where the session's replay begins. Other messages
+    (replies, input requests) are kept, each stamped with the journal position it
+    arrived at, so the replay puts them back in order.
+    """
 
     session_key: str
     channels: KernelChannels
     messages: deque[RawMessage] = field(default_factory=deque)
     nbytes: int = 0
     dropped: int = 0
+    journal: KernelJournal | None = None
+    iopub_from: int | None = None
 
     def append(self, message: RawMessage) -> None:
+        if self.journal is not None:
+            if message.channel == "iopub" and message.journal_seq is not None:
+                if self.iopub_from is None or message.journal_seq < self.iopub_from:
+                    self.iopub_from = message.journal_seq
+                return
+            message.journal_seq = self.journal.next_seq
         self.messages.append(message)
         self.nbytes += message.nbytes()
         while self.nbytes > MAX_BUFFERED_BYTES and len(self.messages) > 1:
@@ -89,10 +104,16 @@ class KernelConnectionRegistry:
 
     # -- offline buffers ---------------------------------------------------------------
 
-    def start_buffering(self, kernel_id: str, session_id: str, channels: KernelChannels) -> None:
-        """Keep ``channels`` open and store what they receive until the session returns."""
+    def start_buffering(self, kernel_id: str, session_id: str, channels: KernelChannels,
+                        journal: KernelJournal | None = None, iopub_from: int | None = None) -> None:
+        """Keep ``channels`` open and store what they receive until the session returns.
+
+        With ``journal``, the session's iopub messages are replayed from it, starting at
+        ``iopub_from``, instead of being kept in memory.
+        """
         self.discard_buffer(kernel_id)
-        buffer = OfflineBuffer(session_key(kernel_id, session_id), channels)
+        buffer = OfflineBuffer(session_key(kernel_id, session_id), channels, journal=journal,
+                               iopub_from=iopub_from if journal is not None else None)
         channels.sink = buffer.append
         self._buffers[kernel_id] = buffer
         self.log.debug("Buffering messages of session %s", buffer.session_key)

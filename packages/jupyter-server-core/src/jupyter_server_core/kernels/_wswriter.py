@@ -43,9 +43,13 @@ class FrameWriter:
         self.on_unsent = on_unsent
         self._queue: list[tuple[bytes, bool, Any]] = []
         self._scheduled = False
+        #: Bytes queued or handed to the socket that the client has not taken yet.
+        self.backlog = 0
+        self._drain_waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     def write(self, data: bytes, binary: bool, tag: Any = None) -> None:
         self._queue.append((data, binary, tag))
+        self.backlog += len(data)
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)
@@ -59,6 +63,7 @@ class FrameWriter:
         if not queue:
             return
         if ws is None or ws.is_closing():
+            self._taken(sum(len(data) for data, _, _ in queue))
             if self.on_unsent is not None:
                 self.on_unsent([tag for _, _, tag in queue if tag is not None])
             return
@@ -67,8 +72,9 @@ class FrameWriter:
                 try:
                     future = handler.write_message(data, binary=binary)
                 except WebSocketClosedError:
+                    self._taken(self.backlog)
                     return
-                _ignore_failure(future)
+                self._follow(future, len(data))
             return
         chunks: list[bytes] = []
         for data, binary, _ in queue:
@@ -77,10 +83,34 @@ class FrameWriter:
         try:
             future = ws.stream.write(b"".join(chunks))
         except StreamClosedError:
+            self._taken(self.backlog)
             return
-        _ignore_failure(future)
+        self._follow(future, sum(len(data) for data, _, _ in queue))
 
+    def _follow(self, future: Any, size: int) -> None:
+        def done(f: Any) -> None:
+            if not f.cancelled():
+                f.exception()  # a write that fails because the client left is not worth a log line
+            self._taken(size)
 
-def _ignore_failure(future: Any) -> None:
-    # A write that fails because the client left is not an error worth a log line.
-    future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        future.add_done_callback(done)
+
+    def _taken(self, size: int) -> None:
+        self.backlog = max(0, self.backlog - size)
+        waiters = self._drain_waiters
+        if waiters:
+            ready = [w for w in waiters if self.backlog < w[0] or w[1].done()]
+            for below, waiter in ready:
+                waiters.remove((below, waiter))
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def drained(self, below: int) -> None:
+        """Wait until fewer than ``below`` bytes are unsent (or the WebSocket is gone)."""
+        ws = getattr(self.handler, "ws_connection", None)
+        if self.backlog < below or ws is None or ws.is_closing():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._drain_waiters.append((below, waiter))
+        await waiter
+
