@@ -197,3 +197,24 @@ def test_router_config_switches_classes_and_wins_over_gateway_url(
     remote, gateway_km = app.kernel_manager.remote_kernels["a"]
     assert remote.client.url == "http://127.0.0.1:9" and remote.client.request_timeout == 7
     assert gateway_km.cull_idle_timeout == 600  # MappingKernelManager settings reach each gateway's manager
+
+
+async def test_the_pool_serves_the_local_kernels_of_a_routed_server(
+    jp_fetch: Any, jp_serverapp: Any, gateways: dict[str, InProcessGateway], caplog: pytest.LogCaptureFixture,
+) -> None:
+    km = jp_serverapp.kernel_manager
+    km.kernel_pool.sizes = {"python3": 1, "east-python3": 1}  # the second is a gateway's: not poolable here
+    km.start_pool()
+
+    async def warm() -> list[str] | None:
+        return [k.kernel_id for k in km.kernel_pool.warm.get("python3", [])] or None
+
+    pooled = (await wait_for(warm, timeout=60))[0]
+    assert "The pool cannot pre-start east-python3 kernels" in caplog.text
+    assert json.loads((await jp_fetch("api", "kernels")).body) == []
+    local = json.loads((await jp_fetch("api", "kernels", method="POST", body={"name": "python3"})).body)
+    remote = json.loads((await jp_fetch("api", "kernels", method="POST", body={"name": "east-python3"})).body)
+    assert local["id"] == pooled and remote["id"] in gateways["east"].app.kernel_manager
+    assert {k["id"] for k in json.loads((await jp_fetch("api", "kernels")).body)} == {pooled, remote["id"]}
+    for kid in (pooled, remote["id"]):
+        assert (await jp_fetch("api", "kernels", kid, method="DELETE")).code == 204

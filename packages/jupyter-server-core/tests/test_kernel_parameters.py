@@ -141,3 +141,60 @@ async def test_values_pass_through_to_a_gateway(
     assert argv[-2] == "--IPKernelApp.log_level=INFO"
     assert "'level' must be one of" in await refused(jp_fetch, {"level": "LOUD"}, name="pgw-paramkernel")
     await jp_fetch("api", "kernels", kid, method="DELETE")
+
+
+async def new_session(jp_fetch: Any, path: str, kernel: dict[str, Any]) -> dict[str, Any]:
+    body = {"path": path, "type": "notebook", "name": path, "kernel": kernel}
+    return dict(json.loads((await jp_fetch("api", "sessions", method="POST", body=body)).body))
+
+
+async def session_refused(jp_fetch: Any, method: str, *parts: str, body: dict[str, Any]) -> str:
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("api", "sessions", *parts, method=method, body=body)
+    assert err.value.code == 400, err.value
+    return str(json.loads(err.value.response.body)["message"])
+
+
+@pytest.mark.parametrize("spec", ["paramkernel", "pgw-paramkernel"])
+async def test_sessions_take_parameters(
+    jp_fetch: Any, jp_ws_fetch: Any, jp_serverapp: Any, gateway: InProcessGateway, spec: str,
+) -> None:
+    """POST and PATCH /api/sessions: kernel.custom_kernel_specs, here and on a gateway."""
+    session = await new_session(jp_fetch, "a.ipynb", {"name": spec, "custom_kernel_specs": {"level": "INFO", "workers": 3}})
+    kid = session["kernel"]["id"]
+    assert session["kernel"]["name"] == spec
+    assert (kid in gateway.app.kernel_manager) == spec.startswith("pgw-")
+    argv, env = await argv_and_env(jp_fetch, jp_ws_fetch, kid)
+    assert argv[-2] == "--IPKernelApp.log_level=INFO" and env["KP_WORKERS"] == "3"
+
+    # Refused values: a 400 naming the parameter, and no session left behind.
+    for kernel, words in (
+        ({"name": spec, "custom_kernel_specs": {"workers": 0}}, "'workers' must be at least 1"),
+        ({"name": spec, "custom_kernel_specs": {"colour": "red"}}, "Unknown kernel parameter 'colour'"),
+        ({"name": spec, "custom_kernel_specs": "INFO"}, "kernel.custom_kernel_specs must be an object"),
+        ({"id": kid, "custom_kernel_specs": {"level": "INFO"}}, "already runs"),
+    ):
+        body = {"path": "b.ipynb", "type": "notebook", "kernel": kernel}
+        assert words in await session_refused(jp_fetch, "POST", body=body), kernel
+    assert [s["id"] for s in json.loads((await jp_fetch("api", "sessions")).body)] == [session["id"]]
+
+    # PATCH with new values only: a new kernel of the same kernelspec; the old one stops.
+    sid = session["id"]
+    patched = json.loads((await jp_fetch("api", "sessions", sid, method="PATCH",
+                                         body={"kernel": {"custom_kernel_specs": {"workers": 7}}})).body)
+    new_kid = patched["kernel"]["id"]
+    assert new_kid != kid and patched["kernel"]["name"] == spec
+    argv, env = await argv_and_env(jp_fetch, jp_ws_fetch, new_kid)
+    assert argv[-2] == "--IPKernelApp.log_level=WARN" and env["KP_WORKERS"] == "7"
+    assert kid not in jp_serverapp.kernel_manager
+    # A refused value on PATCH leaves the session as it was, renaming included.
+    for kernel, words in (
+        ({"name": spec, "custom_kernel_specs": {"level": "LOUD"}}, "'level' must be one of"),
+        ({"id": new_kid, "custom_kernel_specs": {"workers": 2}}, "already runs"),
+    ):
+        body = {"path": "renamed.ipynb", "kernel": kernel}
+        assert words in await session_refused(jp_fetch, "PATCH", sid, body=body), kernel
+    unchanged = json.loads((await jp_fetch("api", "sessions", sid)).body)
+    assert unchanged["path"] == "a.ipynb" and unchanged["kernel"]["id"] == new_kid
+    assert (await jp_fetch("api", "sessions", sid, method="DELETE")).code == 204
+    assert new_kid not in jp_serverapp.kernel_manager

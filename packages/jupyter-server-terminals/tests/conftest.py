@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from jupyter_server_core.pytest_plugin import process_alive
 from tornado.websocket import WebSocketClientConnection
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
@@ -122,15 +123,6 @@ def new_terminal(jp_fetch: Callable[..., Awaitable[Any]]) -> Callable[..., Await
     return create
 
 
-def process_exists(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 @pytest.fixture
 def alive() -> Callable[[int], bool]:
-    return process_exists
+    return process_alive

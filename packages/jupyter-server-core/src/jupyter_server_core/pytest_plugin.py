@@ -371,6 +371,31 @@ class ServerProcess:
         return int(self.proc.returncode)
 
 
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (Linux /proc; a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def child_processes(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry))
+    return found
+
+
 @pytest.fixture
 def jp_server_process(tmp_path: Path, jp_environ: dict[str, Path]) -> Iterator[Callable[..., ServerProcess]]:
     """Start ``jupyter server`` subprocesses: ``start(*extra_args, python=sys.executable)``.

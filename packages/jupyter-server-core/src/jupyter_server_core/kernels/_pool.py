@@ -6,7 +6,8 @@ becomes the kernel's id) and the pool starts a replacement in the background.
 
 A pooled kernel is used only when it can be exactly what was asked for:
 
-- no kernel id imposed, and no JEP 87 parameter values (those change argv/env);
+- no kernel id imposed; for a parameterized kernelspec (JEP 87), the pool's kernels run
+  with its defaults and serve requests whose values come to the same argv and env;
 - the working directory and environment match the pool's; or, for kernels whose
   language is Python (``relocate_python``), the kernel moves there before it is handed
   out: it changes directory and sets the requested variables (silently, no history).
@@ -143,8 +144,15 @@ class PooledLaunch:
         failures = 0
         while not pool.stopped and len(pool.warm.get(kernel_name, [])) < pool.sizes.get(kernel_name, 0):
             km = None
+            launch: dict[str, Any] = {}
             try:
-                km, _, _ = self.pre_start_kernel(kernel_name, {})  # type: ignore[attr-defined]
+                # A parameterized kernelspec's pooled kernels run with its defaults.
+                await self.prepare_parameters(kernel_name, launch)  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001 - no such kernelspec, a parameter without default...
+                self.log.warning("The pool cannot pre-start %s kernels: %s", kernel_name, exc)
+                return
+            try:
+                km, _, _ = self.pre_start_kernel(kernel_name, launch)  # type: ignore[attr-defined]
                 await km.start_kernel(cwd=self.root_dir)
                 await _wait_ready(km, pool.ready_timeout)
             except asyncio.CancelledError:
@@ -176,8 +184,9 @@ class PooledLaunch:
 
     async def _pooled_kernel(self, name: str, kwargs: dict[str, Any]) -> Any | None:
         pool = self.kernel_pool
-        if name not in pool.sizes or "kernel_id" in kwargs or "_filled_kernel_spec" in kwargs:
+        if name not in pool.sizes or "kernel_id" in kwargs:
             return None
+        filled = kwargs.get("_filled_kernel_spec")  # JEP 87 values: only the defaults match
         cwd = kwargs.get("cwd") or self.root_dir
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if os.environ.get(k) != v}
         while (km := pool.take(name)) is not None:
@@ -185,6 +194,9 @@ class PooledLaunch:
             if not await km.is_alive():
                 await _stop(km)
                 continue
+            if not _same_launch(km.kernel_spec, filled):
+                pool.warm.setdefault(name, []).insert(0, km)  # other values: start one as usual
+                return None
             if _same_directory(cwd, self.root_dir) and not env:
                 return km
             language = (km.kernel_spec.language or "").lower() if km.kernel_spec is not None else ""
@@ -208,6 +220,17 @@ class PooledLaunch:
         kernels = pool.all_kernels()
         pool.warm.clear()
         await asyncio.gather(*(_stop(km) for km in kernels), return_exceptions=True)
+
+
+def _same_launch(pooled: Any, filled: Any) -> bool:
+    """Whether a pooled kernel was launched as the request's kernelspec would be.
+
+    ``filled`` is the kernelspec with the request's parameter values, or None when its
+    kernelspec declares no parameters (then any pooled kernel of that name fits).
+    """
+    if filled is None:
+        return True
+    return pooled is not None and list(pooled.argv) == list(filled.argv) and dict(pooled.env or {}) == dict(filled.env or {})
 
 
 def _same_directory(a: str, b: str) -> bool:

@@ -12,6 +12,7 @@ from .._base_handlers import APIHandler
 from .._urls import url_escape, url_path_join
 from ..kernels import KernelError, KernelSpecNotFound
 from ..kernels._handlers import http_error
+from ..kernels._parameters import REQUEST_FIELD
 from ._manager import SessionManager
 
 __all__ = ["session_routes"]
@@ -32,14 +33,22 @@ def _notebook(body: dict[str, Any]) -> dict[str, Any]:
     return notebook if isinstance(notebook, dict) else {}
 
 
-def _kernel_choice(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """``(kernel_name, kernel_id)`` from the body's ``kernel`` object."""
+def _kernel_choice(body: dict[str, Any]) -> tuple[str | None, str | None, dict[str, Any]]:
+    """``(kernel_name, kernel_id, extra)`` from the body's ``kernel`` object.
+
+    ``extra`` holds ``kernel_parameters`` (JEP 87 values from ``kernel.custom_kernel_specs``)
+    only when given, so a session manager that knows no parameters is called as before.
+    """
     kernel = body.get("kernel")
     if kernel is None:
-        return None, None
+        return None, None, {}
     if not isinstance(kernel, dict):
         raise web.HTTPError(400, 'kernel must be an object: {"name": kernel spec} or {"id": kernel id}')
-    return _optional_str(kernel, "name"), _optional_str(kernel, "id")
+    values = kernel.get(REQUEST_FIELD)
+    if values is not None and not isinstance(values, dict):
+        raise web.HTTPError(400, "kernel.%s must be an object of parameter names to values", REQUEST_FIELD)
+    extra = {"kernel_parameters": values} if values is not None else {}
+    return _optional_str(kernel, "name"), _optional_str(kernel, "id"), extra
 
 
 class SessionAPIHandler(APIHandler):
@@ -86,10 +95,10 @@ class MainSessionHandler(SessionAPIHandler):
         name = _optional_str(body, "name") if "name" in body else notebook.get("name")
         if name is not None and not isinstance(name, str):
             raise web.HTTPError(400, "name must be a string")
-        kernel_name, kernel_id = _kernel_choice(body)
+        kernel_name, kernel_id, extra = _kernel_choice(body)
         try:
             model = await self.session_manager.create_session(
-                path=path, name=name, type=kind, kernel_name=kernel_name, kernel_id=kernel_id
+                path=path, name=name, type=kind, kernel_name=kernel_name, kernel_id=kernel_id, **extra
             )
         except KernelSpecNotFound as exc:
             self.refuse_kernel_name(kernel_name, exc)
@@ -125,10 +134,10 @@ class SessionHandler(SessionAPIHandler):
                 changes[key] = value
         if "type" in body:
             changes["type"] = _optional_str(body, "type")
-        kernel_name, kernel_id = _kernel_choice(body)
+        kernel_name, kernel_id, extra = _kernel_choice(body)
         try:
             model = await self.session_manager.modify_session(
-                session_id, changes, kernel_name=kernel_name, kernel_id=kernel_id
+                session_id, changes, kernel_name=kernel_name, kernel_id=kernel_id, **extra
             )
         except KernelSpecNotFound as exc:
             self.refuse_kernel_name(kernel_name, exc)

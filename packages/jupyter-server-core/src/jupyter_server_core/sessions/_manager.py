@@ -35,6 +35,15 @@ class SessionNotFound(SessionError, KeyError):
         return str(self.args[0]) if self.args else "No such session"
 
 
+def _refuse_values_for_running(kernel_id: str, launch: dict[str, Any]) -> None:
+    """SessionError if parameter values come with a kernel that already runs (they would be lost)."""
+    if launch.get("kernel_parameters") is not None:
+        raise SessionError(
+            f"Kernel parameters apply when a kernel starts, and the kernel {kernel_id} already runs: "
+            "give kernel.name instead of kernel.id to start one with them"
+        )
+
+
 class SessionManager(LoggingConfigurable):
     """Sessions: a document path (and name, type) bound to a kernel. Async only.
 
@@ -155,11 +164,14 @@ class SessionManager(LoggingConfigurable):
         type: str | None = None,  # noqa: A002 - the REST field's name
         kernel_name: str | None = None,
         kernel_id: str | None = None,
+        **launch: Any,
     ) -> dict[str, Any]:
         """The session for ``path``: the existing one, or a new one with its kernel.
 
         ``kernel_id`` binds a running kernel (an unused id names a new kernel, as
         jupyter_server does); otherwise a ``kernel_name`` kernel starts for it.
+        ``launch`` goes to the kernel manager's ``start_kernel`` with the new kernel
+        (``kernel_parameters``: JEP 87 values).
         """
         path = path or ""
         lock = self._path_locks.setdefault(path, asyncio.Lock())
@@ -167,7 +179,8 @@ class SessionManager(LoggingConfigurable):
             if path and await self.session_exists(path):
                 return await self.get_session(path=path)
             session_id = self.new_session_id()
-            kernel_id = await self.start_kernel_for_session(session_id, path, name, type, kernel_name, kernel_id)
+            kernel_id = await self.start_kernel_for_session(
+                session_id, path, name, type, kernel_name, kernel_id, **launch)
             self.store.insert(SessionRow(session_id, path, name, type, kernel_id))
             return await self.get_session(session_id=session_id)
 
@@ -179,14 +192,20 @@ class SessionManager(LoggingConfigurable):
         type: str | None,  # noqa: A002
         kernel_name: str | None,
         kernel_id: str | None = None,
+        **launch: Any,
     ) -> str:
-        """Start (or reuse, with ``kernel_id``) the kernel serving a session's document."""
+        """Start (or reuse, with ``kernel_id``) the kernel serving a session's document.
+
+        ``launch`` (``kernel_parameters``...) is passed to ``start_kernel``; values for a
+        kernel that already runs are refused (SessionError): they would be ignored.
+        """
         if kernel_id is not None and kernel_id in self.kernel_manager:
+            _refuse_values_for_running(kernel_id, launch)
             return kernel_id
         kernel_path = await self.kernel_path(path or "")
         env = self.get_kernel_env(path or "", name)
         return str(await self.kernel_manager.start_kernel(
-            kernel_name=kernel_name, kernel_id=kernel_id, path=kernel_path, env=env,
+            kernel_name=kernel_name, kernel_id=kernel_id, path=kernel_path, env=env, **launch,
         ))
 
     async def kernel_path(self, path: str) -> str:
@@ -220,25 +239,37 @@ class SessionManager(LoggingConfigurable):
         changes: dict[str, Any],
         kernel_name: str | None = None,
         kernel_id: str | None = None,
+        **launch: Any,
     ) -> dict[str, Any]:
         """Rename (path, name, type) and/or move a session to another kernel (PATCH).
 
         ``kernel_id`` must name a running kernel; ``kernel_name`` starts a new one in the
-        session's directory. The previous kernel is shut down unless still in use.
+        session's directory. ``kernel_parameters`` (in ``launch``) without either starts a
+        new kernel of the session's current kernelspec with those values. The previous
+        kernel is shut down unless still in use.
         """
         row = self.store.get(session_id=session_id)
         if row is None:
             raise SessionNotFound(f"No such session: {session_id}")
-        await self.update_session(session_id, **changes)
-        old_kernel = row.kernel_id
         if kernel_id is not None:
             if kernel_id not in self.kernel_manager:
                 raise SessionError(f"No such kernel: {kernel_id}")
-        elif kernel_name is not None:
+            _refuse_values_for_running(kernel_id, launch)
+        elif kernel_name is None and launch.get("kernel_parameters") is not None:
+            # New values for the session's kernelspec: a new kernel of that spec.
+            kernel_name = str(self.kernel_manager.kernel_model(row.kernel_id)["name"])
+        await self.update_session(session_id, **changes)
+        old_kernel = row.kernel_id
+        if kernel_id is None and kernel_name is not None:
             new = {**row.__dict__, **changes}
-            kernel_id = await self.start_kernel_for_session(
-                session_id, new["path"], new["name"], new["type"], kernel_name
-            )
+            try:
+                kernel_id = await self.start_kernel_for_session(
+                    session_id, new["path"], new["name"], new["type"], kernel_name, **launch
+                )
+            except BaseException:
+                # No new kernel (refused values, unknown spec...): the renaming is undone too.
+                await self.update_session(session_id, **{key: getattr(row, key) for key in changes})
+                raise
         if kernel_id is not None and kernel_id != old_kernel:
             await self.update_session(session_id, kernel_id=kernel_id)
             await self._shutdown_unused_kernel(old_kernel)

@@ -12,7 +12,10 @@ _SESSION = {"$ref": "#/components/schemas/Session"}
 _ID = [{"name": "session_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}]
 _BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "path": {"type": "string"}, "name": {"type": "string"}, "type": {"type": "string"},
-    "kernel": {"type": "object", "properties": {"name": {"type": "string"}, "id": {"type": "string"}}}}}}}}
+    "kernel": {"type": "object", "properties": {
+        "name": {"type": "string"}, "id": {"type": "string"},
+        "custom_kernel_specs": {"type": "object", "description": (
+            "Launch parameter values for the new kernel (JEP 87), as on POST /api/kernels")}}}}}}}}
 
 SESSION_SCHEMAS: dict[str, Any] = {
     "Session": {
@@ -35,7 +38,7 @@ SESSION_PATHS: dict[str, Any] = {
         "post": {"summary": "The session for a path: the existing one or a new one with a kernel",
                  "requestBody": _BODY,
                  "responses": {"201": json_response("The session (Location header: its URL)", _SESSION),
-                               "400": error_response("Missing path or type, bad path"),
+                               "400": error_response("Missing path or type, bad path, a refused kernel parameter"),
                                "501": json_response("No such kernel spec: {message, short_message}")}},
     },
     "/api/sessions/{session_id}": {
@@ -45,7 +48,7 @@ SESSION_PATHS: dict[str, Any] = {
         "patch": {"summary": "Rename a session or change its kernel (by name: a new kernel; by id: a running one)",
                   "requestBody": _BODY,
                   "responses": {"200": json_response("The session", _SESSION),
-                                "400": error_response("Bad body or unknown kernel"),
+                                "400": error_response("Bad body, unknown kernel or a refused kernel parameter"),
                                 "404": error_response("No such session")}},
         "delete": {"summary": "Delete a session and shut its kernel down",
                    "responses": {"204": {"description": "Deleted"}, "404": error_response("No such session")}},
