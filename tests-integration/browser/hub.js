@@ -50,12 +50,32 @@ module.exports = ({ step, api, newNotebookFromLauncher, waitKernelIdle, runFirst
 
     const stop = page.locator("#stop");
     const start = page.locator("#start");
+    // The button is in the page's HTML, but what it does comes later: home.js, loaded by
+    // RequireJS once the page is parsed (often after the "load" event), binds its click
+    // handler only when its own modules have arrived. A click before that does nothing at
+    // all, which on a busy machine left the server running and this test waiting. So the
+    // step ends when jQuery holds a click handler for #stop, not when the button shows.
+    // To keep that wait honest, one of those modules (jhapi.js) is served two seconds late
+    // whenever it is asked for after the "load" event, as a busy machine would serve it:
+    // a click sent as soon as the button shows then always comes first, and fails.
+    let late = false; // true from the control panel's "load" event until the click
+    await page.route("**/hub/static/js/jhapi.js*", async (route) => {
+      if (late) await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
     await step("open the Hub's control panel", async () => {
+      page.once("load", () => { late = true; });
       await page.goto(`${hubRoot}hub/home`, { timeout: TIMEOUT });
       await stop.waitFor({ timeout: TIMEOUT });
+      await page.waitForFunction(() => {
+        const button = document.getElementById("stop");
+        const events = button && window.jQuery && window.jQuery._data(button, "events");
+        return Boolean(events && events.click && events.click.length);
+      }, null, { timeout: TIMEOUT });
     });
     await step("stop the server with Stop My Server", async () => {
       await stop.click();
+      late = false;
       await stop.waitFor({ state: "hidden", timeout: TIMEOUT });
       await start.filter({ hasText: "Start My Server" }).waitFor({ timeout: TIMEOUT });
     });
