@@ -20,7 +20,7 @@ from typing import Any
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
 from jupyter_core.paths import jupyter_path
-from traitlets import Bool, Float, List, Unicode, default, validate
+from traitlets import Bool, CaselessStrEnum, Float, List, TraitError, Unicode, default, validate
 
 from .._directories import existing_directory
 from ..events._bus import KERNEL_ACTIONS_SCHEMA
@@ -108,6 +108,33 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         "An error occurred; its traceback is hidden by the server's configuration.",
         help="Shown instead of a traceback when allow_tracebacks is False.",
     ).tag(config=True)
+
+    transport_encryption = CaselessStrEnum(
+        ["disabled", "auto", "required"], "disabled",
+        help="""Encrypt the ZeroMQ traffic between this server and its kernels with CurveZMQ
+        (needs jupyter_client 8.9 or later and a libzmq built with CURVE). 'auto' encrypts
+        for kernels whose kernelspec lists 'curve' in metadata.supported_encryption and
+        leaves the others in the clear; 'required' refuses to start the others.""",
+    ).tag(config=True)
+
+    @validate("transport_encryption")
+    def _validate_transport_encryption(self, proposal: Any) -> str:
+        value = str(proposal["value"]).lower()
+        if value != "disabled":
+            import zmq
+            from jupyter_client.manager import KernelManager
+
+            if "transport_encryption" not in KernelManager.class_trait_names():
+                raise TraitError(f"MappingKernelManager.transport_encryption={value!r} needs jupyter_client 8.9 or later")
+            if not zmq.has("curve"):
+                raise TraitError(f"MappingKernelManager.transport_encryption={value!r} needs a libzmq built with CURVE")
+        return value
+
+    def _kernel_start_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        """The keyword arguments of a kernel's start: ``kwargs`` and the encryption policy."""
+        if self.transport_encryption != "disabled":
+            kwargs["transport_encryption"] = self.transport_encryption
+        return kwargs
 
     @classmethod
     def section_names(cls) -> list[str]:
@@ -253,6 +280,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         if kernel_id is not None:
             kwargs["kernel_id"] = kernel_id
         kwargs.update(self.persistent_launch_options())
+        kwargs = self._kernel_start_kwargs(**kwargs)
         try:
             kernel_id = await super().start_kernel(kernel_name=name, **kwargs)
         except Exception as exc:

@@ -176,7 +176,7 @@ class PooledLaunch:
 
     async def _pooled_kernel(self, name: str, kwargs: dict[str, Any]) -> Any | None:
         pool = self.kernel_pool
-        if name not in pool.sizes or "kernel_id" in kwargs or "_filled_kernel_spec" in kwargs:
+        if name not in pool.sizes or {"kernel_id", "_filled_kernel_spec", "transport_encryption"} & set(kwargs):
             return None
         cwd = kwargs.get("cwd") or self.root_dir
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if os.environ.get(k) != v}
