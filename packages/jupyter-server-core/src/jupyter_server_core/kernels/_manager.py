@@ -13,7 +13,7 @@ import inspect
 import os
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 
@@ -166,6 +166,11 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         # Set when tracking a (re)started process is settled: see wait_for_kernel.
         self._settled: dict[str, asyncio.Event] = {}
         self.last_kernel_activity: datetime = utcnow()
+        #: Kernels shut down or gone whose process may still be in ``_kernels`` a while.
+        self._retired: set[str] = set()
+        #: Connection counts that jupyter_server 2.x subclasses keep for kernels they start
+        #: their own way; read once when such a kernel gets its record.
+        self._kernel_connections: dict[str, int] = {}
         #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
         #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
         self.events: Any = None
@@ -181,9 +186,27 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
 
     def kernel_record(self, kernel_id: str) -> KernelRecord:
         """The live record of a kernel; :class:`KernelNotFound` if there is none."""
-        record = self._records.get(kernel_id)
-        if record is None or kernel_id not in self._kernels:
+        if kernel_id not in self._kernels:
             raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
+        record = self._records.get(kernel_id)
+        if record is None:
+            if kernel_id in self._retired:  # shut down; its process may still be leaving
+                raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
+            record = self._records[kernel_id] = self._adopted_record(kernel_id)
+        return record
+
+    def _adopted_record(self, kernel_id: str) -> KernelRecord:
+        """A record for a kernel a subclass put in ``_kernels`` its own way (jupyter_client's
+        API allows it), from what its kernel manager says about itself."""
+        km = self._kernels[kernel_id]
+        record = KernelRecord(kernel_id, str(getattr(km, "kernel_name", "") or ""), self.root_dir)
+        state = getattr(km, "execution_state", None)
+        if isinstance(state, str) and state:
+            record.execution_state = state
+        activity = getattr(km, "last_activity", None)
+        if isinstance(activity, datetime):
+            record.last_activity = activity if activity.tzinfo else activity.replace(tzinfo=timezone.utc)
+        record.connections = int(self._kernel_connections.get(kernel_id, 0))
         return record
 
     async def wait_for_kernel(self, kernel_id: str) -> None:
@@ -205,7 +228,8 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
 
     def list_kernels(self) -> list[dict[str, Any]]:
         """The REST models of every kernel."""
-        return [r.model() for kid, r in list(self._records.items()) if kid in self._kernels]
+        self._retired &= set(self._kernels)
+        return [self.kernel_record(kid).model() for kid in list(self._kernels) if kid not in self._retired]
 
     def connection_count(self) -> int:
         """Open client connections over all kernels (``/api/status`` reports it)."""
@@ -288,6 +312,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             raise KernelStartError(f"The kernel {name!r} could not be started: {exc}") from exc
         assert kernel_id is not None
         self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
+        self._retired.discard(kernel_id)
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
         self._emit("start", kernel_id, name, f"Kernel {kernel_id} started.")
         self._unanswered[kernel_id] = asyncio.Event()
@@ -323,6 +348,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
             await super().shutdown_kernel(kernel_id, now=now, restart=restart)
         finally:
             self._records.pop(kernel_id, None)
+            self._retired.add(kernel_id)
             self.forget_kernel(kernel_id)
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
@@ -524,6 +550,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         self._fire(kernel_id, "dead")
         kernel = self.remove_kernel(kernel_id)
         self._records.pop(kernel_id, None)
+        self._retired.add(kernel_id)
         self.forget_kernel(kernel_id)
         self._with_restart_callbacks.discard(kernel_id)
         self._kernel_events.forget(kernel_id)
