@@ -321,6 +321,21 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
         self.start_culling()
         return kernel_id
 
+    async def _ready_or_pending(self, kernel_id: str, kernel: Any) -> None:
+        """Before acting on a kernel: one still starting (pending kernels) is a KernelPending;
+        one whose process is being replaced (the auto-restarter after it died, say because
+        another process took one of its ports first; or another restart) is waited for, so
+        the action applies to the new process instead of racing its start."""
+        if kernel_id in self._pending_kernels and not kernel.ready.done():
+            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        record = self._records.get(kernel_id)
+        if kernel.ready.done() and (record is None or record.execution_state != "restarting"):
+            return
+        try:
+            await asyncio.wait_for(self.wait_for_kernel(kernel_id), self.kernel_info_timeout)
+        except asyncio.TimeoutError:
+            raise KernelPending(f"Kernel {kernel_id} is still restarting; retry when it is ready") from None
+
     async def _check_kernel_spec(self, name: str) -> None:
         ksm = self.kernel_spec_manager
         if ksm is None:
@@ -376,8 +391,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
     async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
         """Restart a kernel in place (same id and ports); returns once it answers again."""
         kernel = self.get_kernel(kernel_id)
-        if not kernel.ready.done():
-            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        await self._ready_or_pending(kernel_id, kernel)
         record = self.kernel_record(kernel_id)
         self._stop_watching(kernel_id)
         self._settled[kernel_id] = asyncio.Event()
@@ -397,8 +411,7 @@ class MappingKernelManager(KernelPersistence, KernelCuller, ParameterizedLaunch,
     async def interrupt_kernel(self, kernel_id: str) -> None:  # type: ignore[override]
         """Interrupt a kernel (signal or interrupt_request, as its kernelspec says)."""
         kernel = self.get_kernel(kernel_id)
-        if not kernel.ready.done():
-            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        await self._ready_or_pending(kernel_id, kernel)
         unanswered = self._unanswered.get(kernel_id)
         if unanswered is not None:
             # A SIGINT before the kernel installed its handler would kill it: wait until the
