@@ -26,6 +26,7 @@ from tornado import web
 from ._conditional import content_etag, current_hash, save_condition, save_lock
 from ._listing import listing_page, listing_query
 from ._manager import ContentsManager
+from ._paths import is_hidden_api_path
 
 __all__ = ["contents_routes", "files_route", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
 
@@ -240,6 +241,11 @@ class ContentsHandler(ContentsAPIHandler):
             return
         if model.get("copy_from"):
             raise web.HTTPError(400, "Cannot copy with PUT, only POST")
+        named = model.get("path")
+        if isinstance(named, str) and not cm.allow_hidden and is_hidden_api_path(named):
+            # The item is saved at the URL's path, but a client that names a hidden one in
+            # the body means to write there: refused as a hidden URL would be.
+            raise web.HTTPError(400, f"The model's path {named!r} is hidden, and hidden files are not allowed")
         async with save_lock(cm, path):
             condition = save_condition(self, model)
             if condition is not None and not await self._condition_holds(condition, path):
