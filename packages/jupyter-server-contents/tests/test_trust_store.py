@@ -102,3 +102,28 @@ def test_validate_notebook_model_uses_a_given_outcome(cm: jsc.FileContentsManage
     assert "message" not in cm.validate_notebook_model(dict(bad), {})  # the caller found it valid
     given = cm.validate_notebook_model({"content": {}}, {"ValidationError": ValueError("cells are wrong")})
     assert given["message"] == "Notebook validation failed: cells are wrong"
+
+
+async def test_the_mixin_restores_the_copy_an_interrupted_2x_save_left(tmp_path: Path) -> None:
+    import nbformat
+    from jupyter_server_contents import AsyncFileManagerMixin
+
+    class Mixin(AsyncFileManagerMixin):
+        root_dir = str(tmp_path)
+        use_atomic_writing = True
+        log = logging.getLogger("test")
+
+    broken = tmp_path / "nb.ipynb"
+    broken.write_text("{}")  # what a save that died half-way leaves
+    mixin = Mixin()
+    with pytest.raises(HTTPError):
+        await mixin._read_notebook(str(broken))  # no copy to restore yet
+    (tmp_path / ".~nb.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    nb, raw = await mixin._read_notebook(str(broken), raw=True)
+    assert nb.nbformat == 4 and (tmp_path / "nb.ipynb.invalid").read_text() == "{}"
+    assert not (tmp_path / ".~nb.ipynb").exists()
+    assert mixin._get_hash(raw)["hash_algorithm"] == "sha256"
+    with pytest.raises(HTTPError) as err:
+        mixin._get_os_path("../elsewhere/secret.txt")
+    assert err.value.status_code == 404
+    assert mixin._get_os_path("a/b.txt") == str(tmp_path / "a" / "b.txt")
