@@ -8,7 +8,9 @@ notebook does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import inspect
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -155,6 +157,21 @@ class ContentsAPIHandler(APIHandler):
         await self.finish_json(model, status)
 
 
+@functools.lru_cache(maxsize=32)
+def _takes_require_hash(get: Any) -> bool:
+    try:
+        params = inspect.signature(get).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "require_hash" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _hash_argument(cm: Any, wanted: bool) -> dict[str, Any]:
+    """``{"require_hash": wanted}``, or {} for a manager whose ``get`` predates the argument
+    (written for jupyter_server before 2.11): its models then carry what it gives."""
+    return {"require_hash": wanted} if _takes_require_hash(type(cm).get) else {}
+
+
 def _flag(handler: web.RequestHandler, name: str, message: str) -> bool:
     value = handler.get_query_argument(name, "0" if name == "hash" else "1")
     if value not in ("0", "1"):
@@ -182,7 +199,7 @@ class ContentsHandler(ContentsAPIHandler):
             return
         # Content is read anyway: hash it too, for the ETag.
         model = await self.contents_manager.get(path, content=content, type=kind, format=fmt,
-                                                require_hash=require_hash or content)
+                                                **_hash_argument(self.contents_manager, require_hash or content))
         self.entity_tag = content_etag(model)
         if not require_hash and model.get("type") != "directory":
             model["hash"] = model["hash_algorithm"] = None  # the body as without the ETag
@@ -193,7 +210,8 @@ class ContentsHandler(ContentsAPIHandler):
         when ``If-None-Match`` names the file's current version."""
         if not self.request.headers.get("If-None-Match") or kind == "directory":
             return False
-        model = await self.contents_manager.get(path, content=False, type=kind, require_hash=True)
+        model = await self.contents_manager.get(path, content=False, type=kind,
+                                                **_hash_argument(self.contents_manager, True))
         self.entity_tag = content_etag(model)
         if self.entity_tag is None:
             return False
