@@ -65,3 +65,19 @@ async def test_kernels_of_the_server_are_reported_once(jp_serverapp: Any) -> Non
         unsubscribe()
     actions = [e["action"] for e in seen if e["schema_id"] == KERNEL_ACTIONS_SCHEMA]
     assert actions == ["start", "shutdown"]
+
+
+def test_terminal_initialize_adds_terminals_to_an_application(tmp_path: Any) -> None:
+    from jupyter_server.terminal import initialize
+    from jupyter_server_terminals import TerminalManager
+    from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+    from tornado.web import Application
+
+    app = Application(base_url="/base/")
+    manager = initialize(app, str(tmp_path), "http://localhost/base/", {"shell_command": "['/bin/sh']"})
+    assert isinstance(manager, TerminalManager) and manager.shell_command == ["/bin/sh"]
+    assert app.settings["terminal_manager"] is manager and app.settings["terminals_available"]
+    for path, name in (("/base/api/terminals", "TerminalRootHandler"), ("/base/terminals/websocket/1", "TerminalWebSocketHandler")):
+        request = HTTPServerRequest(start_line=RequestStartLine("GET", path, "HTTP/1.1"),
+                                    headers=HTTPHeaders({"Host": "localhost"}))
+        assert app.find_handler(request).handler_class.__name__ == name
