@@ -203,3 +203,13 @@ async def test_a_body_naming_a_hidden_path_is_refused(contents, jp_root_dir):
     assert not (jp_root_dir / "plain.txt").exists()
     body = json.dumps({"type": "file", "format": "text", "content": "x", "path": "other.txt"})
     assert (await contents("PUT", "plain.txt", body=body))[0] == 201  # a visible name is fine
+
+
+async def test_copy_of_a_folder_into_a_new_folder_and_hidden_copies(contents, jp_root_dir):
+    (jp_root_dir / "src").mkdir()
+    (jp_root_dir / "src" / "f.txt").write_text("f")
+    status, reply, _ = await contents("POST", "newdir", body=json.dumps({"copy_from": "src"}))
+    assert status == 201 and reply["path"] == "newdir/src"
+    assert (jp_root_dir / "newdir" / "src" / "f.txt").read_text() == "f"
+    for target, source in ((".hid", "src"), ("newdir", ".hidden.txt")):
+        assert (await contents("POST", target, body=json.dumps({"copy_from": source})))[0] == 400

@@ -157,6 +157,11 @@ class ContentsAPIHandler(APIHandler):
         await self.finish_json(model, status)
 
 
+def _names_hidden(path: str) -> bool:
+    """A path with a hidden part (``..`` is left to the root check: a 404 like any escape)."""
+    return any(part.startswith(".") and part not in (".", "..") for part in path.split("/"))
+
+
 @functools.lru_cache(maxsize=32)
 def _takes_require_hash(get: Any) -> bool:
     try:
@@ -237,15 +242,21 @@ class ContentsHandler(ContentsAPIHandler):
         cm = self.contents_manager
         if await cm.file_exists(path):
             raise web.HTTPError(400, "Cannot POST to files, use PUT instead.")
-        if not await cm.dir_exists(path):
-            raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
         model = await self.read_model() or {}
         copy_from = model.get("copy_from")
         if copy_from:
             if not isinstance(copy_from, str):
                 raise web.HTTPError(400, "copy_from must be a path")
+            # A folder copied into a folder that does not exist creates it (as jupyter_server
+            # does); anything else needs the target folder.
+            if not cm.allow_hidden and (_names_hidden(path) or _names_hidden(copy_from)):
+                raise web.HTTPError(400, "Cannot copy from or to a hidden path while hidden files are not allowed")
+            if not await cm.dir_exists(path) and not await cm.dir_exists(copy_from):
+                raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
             result = await cm.copy(copy_from, path)
         else:
+            if not await cm.dir_exists(path):
+                raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
             result = await cm.new_untitled(path=path, type=model.get("type") or "", ext=model.get("ext") or "")
         await self.finish_model(result, 201)
 
