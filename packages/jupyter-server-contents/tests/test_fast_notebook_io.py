@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,8 @@ def test_writer_refuses_what_only_the_general_path_encodes() -> None:
     with pytest.raises(Unsupported):
         dumps_v4({"a": ["lone \ud800 surrogate"]})
 
+LOG = logging.getLogger("test")
+
 
 @pytest.mark.parametrize("make", [_tricky, _big])
 def test_signature_equals_the_notarys(make: Any, tmp_path: Path) -> None:
@@ -99,14 +102,14 @@ def test_signature_equals_the_notarys(make: Any, tmp_path: Path) -> None:
     assert signature_bytes({k: v for k, v in nb.items() if k != "metadata"}) == b"".join(
         __import__("nbformat.sign", fromlist=["yield_everything"]).yield_everything(
             {k: v for k, v in nb.items() if k != "metadata"}))
-    assert not check_signature(notary, nb)
-    sign(notary, nb)
+    assert not check_signature(notary, nb, LOG)
+    sign(notary, nb, LOG)
     assert notary.check_signature(nb)  # nbformat finds the signature we stored
-    assert check_signature(notary, nb)
+    assert check_signature(notary, nb, LOG)
     nb.cells[0].source += "changed"
-    assert not check_signature(notary, nb)
+    assert not check_signature(notary, nb, LOG)
     notary.sign(nb)
-    assert check_signature(notary, nb)  # and we find the one nbformat stored
+    assert check_signature(notary, nb, LOG)  # and we find the one nbformat stored
 
 
 def test_an_overriding_notary_is_called(tmp_path: Path) -> None:
@@ -116,9 +119,9 @@ def test_an_overriding_notary_is_called(tmp_path: Path) -> None:
 
     notary = Always(data_dir=str(tmp_path))
     nb = nbformat.from_dict(_tricky())
-    sign(notary, nb)
+    sign(notary, nb, LOG)
     assert notary.store.check_signature("fixed", notary.algorithm)
-    assert check_signature(notary, nbformat.from_dict(_big()))
+    assert check_signature(notary, nbformat.from_dict(_big()), LOG)
 
 
 async def test_saved_big_and_tricky_notebooks_are_nbformat_bytes(contents: Any, jp_root_dir: Path) -> None:

@@ -221,3 +221,20 @@ def test_a_missing_preferred_dir_stops_the_server(jp_environ, jp_root_dir, jp_se
             app.initialize([], bind=False)
     finally:
         ServerApp.clear_instance()
+
+
+class OlderManager(jsc.AsyncFileContentsManager):
+    """A manager written before jupyter_server 2.11: its ``get`` knows no ``require_hash``."""
+
+    async def get(self, path, content=True, type=None, format=None):
+        return await super().get(path, content=content, type=type, format=format)
+
+
+@pytest.mark.parametrize("jp_server_config", [{"ServerApp": {"contents_manager_class": OlderManager}}])
+async def test_a_manager_without_require_hash_still_serves(jp_fetch, jp_root_dir, jp_server_config):
+    (jp_root_dir / "a.txt").write_text("text")
+    for params in ({}, {"hash": "1"}, {"content": "0"}):
+        r = await jp_fetch("api", "contents", "a.txt", params=params)
+        assert json.loads(r.body)["name"] == "a.txt"
+    again = await jp_fetch("api", "contents", "a.txt", headers={"If-None-Match": '"x"'})
+    assert again.code == 200

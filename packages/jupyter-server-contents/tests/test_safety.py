@@ -193,3 +193,23 @@ async def test_a_sibling_whose_name_starts_like_the_root_stays_out(jp_fetch, jp_
                            body={"type": "file", "format": "text", "content": "pwned"})
         assert 400 <= r.code < 500, (path, r.code)
     assert (tmp_path / sibling / "x.txt").read_text() == "s3cr3t-content"
+
+
+async def test_a_body_naming_a_hidden_path_is_refused(contents, jp_root_dir):
+    for named in (".hidden.txt", ".hdir/in.txt"):
+        body = json.dumps({"type": "file", "format": "text", "content": "x", "path": named})
+        status, reply, _ = await contents("PUT", "plain.txt", body=body)
+        assert status == 400 and named in reply["message"]
+    assert not (jp_root_dir / "plain.txt").exists()
+    body = json.dumps({"type": "file", "format": "text", "content": "x", "path": "other.txt"})
+    assert (await contents("PUT", "plain.txt", body=body))[0] == 201  # a visible name is fine
+
+
+async def test_copy_of_a_folder_into_a_new_folder_and_hidden_copies(contents, jp_root_dir):
+    (jp_root_dir / "src").mkdir()
+    (jp_root_dir / "src" / "f.txt").write_text("f")
+    status, reply, _ = await contents("POST", "newdir", body=json.dumps({"copy_from": "src"}))
+    assert status == 201 and reply["path"] == "newdir/src"
+    assert (jp_root_dir / "newdir" / "src" / "f.txt").read_text() == "f"
+    for target, source in ((".hid", "src"), ("newdir", ".hidden.txt")):
+        assert (await contents("POST", target, body=json.dumps({"copy_from": source})))[0] == 400

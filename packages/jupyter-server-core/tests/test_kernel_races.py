@@ -145,16 +145,21 @@ runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 """
 
 
+async def _start_slow_kernel(jp_fetch, jp_environ, seconds: int) -> str:
+    """Start a real ipykernel that sleeps ``seconds`` before it reads its connection file."""
+    spec_dir = jp_environ["data"] / "kernels" / "slow"
+    spec_dir.mkdir(parents=True)
+    argv = [sys.executable, "-c", SLOW_START, str(seconds), "-f", "{connection_file}"]
+    (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Slow", "language": "python"}))
+    return json.loads((await jp_fetch("api", "kernels", method="POST", body={"name": "slow"})).body)["id"]
+
+
 @pytest.mark.parametrize("jp_server_config", [{"MappingKernelManager": {"cull_idle_timeout": 1, "cull_interval": 1}}])
 async def test_culling_spares_a_kernel_still_starting(jp_fetch, jp_serverapp, jp_environ):
     # A real ipykernel that takes 4 s before it even reads its connection file: idle
     # for longer than cull_idle_timeout by the clock, but starting all that time.
-    spec_dir = jp_environ["data"] / "kernels" / "slow"
-    spec_dir.mkdir(parents=True)
-    argv = [sys.executable, "-c", SLOW_START, "4", "-f", "{connection_file}"]
-    (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Slow", "language": "python"}))
     km = jp_serverapp.kernel_manager
-    kernel_id = json.loads((await jp_fetch("api", "kernels", method="POST", body={"name": "slow"})).body)["id"]
+    kernel_id = await _start_slow_kernel(jp_fetch, jp_environ, 4)
     record = km.kernel_record(kernel_id)
 
     async def overdue_while_starting() -> bool:
@@ -171,3 +176,36 @@ async def test_culling_spares_a_kernel_still_starting(jp_fetch, jp_serverapp, jp
 
     await wait_for(culled, timeout=STEP_TIMEOUT)
     assert record.execution_state == "idle"
+
+
+async def test_a_restart_asked_during_an_auto_restart_waits_for_it(jp_fetch, jp_serverapp, jp_environ):
+    # The kernel dies (as when another process took one of its ports before it bound
+    # them); the auto-restarter brings up a new, slow-starting process. A restart asked
+    # meanwhile applies to the new process instead of failing with 409.
+    km = jp_serverapp.kernel_manager
+    kernel_id = await _start_slow_kernel(jp_fetch, jp_environ, 2)
+    record = km.kernel_record(kernel_id)
+
+    async def idle() -> bool:
+        return record.execution_state == "idle"
+
+    await wait_for(idle, timeout=STEP_TIMEOUT)
+    answers: list[asyncio.Future] = []
+
+    def on_event(kid: str, event: str) -> None:
+        if event == "restarting" and not answers:  # the auto-restarter is about to relaunch
+            answers.append(asyncio.ensure_future(jp_fetch(
+                "api", "kernels", kernel_id, "restart", method="POST", body="", request_timeout=STEP_TIMEOUT,
+                raise_error=False)))
+
+    km.on_kernel_event(kernel_id, on_event)
+    km.get_kernel(kernel_id).provisioner.process.kill()
+
+    async def asked() -> bool:
+        return bool(answers)
+
+    await wait_for(asked, timeout=STEP_TIMEOUT)
+    r = await answers[0]
+    assert r.code == 200, r.body
+    assert json.loads(r.body)["id"] == kernel_id
+    await wait_for(idle, timeout=STEP_TIMEOUT)

@@ -123,3 +123,13 @@ def test_extension_disable_removes_the_routes(jp_server_process):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(request, timeout=10)
     assert e.value.code == 404
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("['/bin/bash', '--norc']", ["/bin/bash", "--norc"]),  # a list, as the command line passes it
+    ("[not a literal", ["[not", "a", "literal"]),
+])
+def test_shell_command_list_literal_is_read(given, expected):
+    from jupyter_server_terminals import TerminalManager
+
+    assert TerminalManager(root_dir=".", terminado_settings={"shell_command": given}).shell_command == expected

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import os
 from typing import Any
 
 from tornado.web import HTTPError
 
 from . import _fsio
+from ._models import HASH_ALGORITHM
 from ._notebooks import read_notebook, to_notebook_node, write_notebook
+from ._paths import resolve
 
 __all__ = ["FileManagerCompatMixin"]
 
@@ -28,7 +31,8 @@ class FileManagerCompatMixin:
     use_atomic_writing: bool
 
     def _os_path(self, path: str) -> str:
-        raise NotImplementedError
+        # Managers override this (ours caches the real root); a bare mixin resolves here.
+        return resolve(str(self.root_dir), path)[1]
 
     async def get(self, path: str, content: bool = True, type: str | None = None,
                   format: str | None = None, require_hash: bool = False) -> dict[str, Any]:
@@ -76,7 +80,12 @@ class FileManagerCompatMixin:
                              capture_validation_error: dict[str, Any] | None = None, raw: bool = False) -> Any:
         """The notebook at ``os_path`` (and its bytes, with ``raw``)."""
         def read() -> Any:
-            nb, _, message = read_notebook(os_path, os.path.basename(os_path), False)
+            try:
+                nb, _, message = read_notebook(os_path, os.path.basename(os_path), False)
+            except HTTPError:
+                if not self._restore_backup(os_path):
+                    raise
+                nb, _, message = read_notebook(os_path, os.path.basename(os_path), False)
             if message and isinstance(capture_validation_error, dict):
                 capture_validation_error["ValidationError"] = message
             if raw:
@@ -85,6 +94,26 @@ class FileManagerCompatMixin:
             return nb
 
         return await asyncio.to_thread(read)
+
+    def _restore_backup(self, os_path: str) -> bool:
+        """Put back the copy jupyter_server 2.x's atomic save keeps (``.~<name>``) over an
+        unreadable file it left when a save died half-way (with ``use_atomic_writing``); the
+        unreadable file is kept as ``<name>.invalid``. Whether a copy was restored."""
+        folder, name = os.path.split(os_path)
+        backup = os.path.join(folder, ".~" + name)
+        if not getattr(self, "use_atomic_writing", False) or not os.path.isfile(backup):
+            return False
+        log = getattr(self, "log", None)
+        if log is not None:
+            log.warning("%s is unreadable: restoring the copy an interrupted save left (%s)", os_path, backup)
+        os.replace(os_path, os_path + ".invalid")
+        os.replace(backup, os_path)
+        return True
+
+    def _get_hash(self, byte_content: bytes) -> dict[str, str]:
+        """``{"hash", "hash_algorithm"}`` of some bytes, with the manager's hash algorithm."""
+        algorithm = getattr(self, "hash_algorithm", HASH_ALGORITHM)
+        return {"hash": hashlib.new(algorithm, byte_content).hexdigest(), "hash_algorithm": algorithm}
 
     async def _save_notebook(self, os_path: str, nb: Any, capture_validation_error: dict[str, Any] | None = None) -> None:
         """Write a notebook (a NotebookNode or plain dict) to ``os_path``."""

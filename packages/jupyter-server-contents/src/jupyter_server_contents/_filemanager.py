@@ -61,7 +61,7 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
     def _validate_root_dir(self, proposal: Any) -> str:
         value = os.path.abspath(os.path.expanduser(str(proposal["value"])))
         if not os.path.isdir(value):
-            raise ValueError(f"FileContentsManager.root_dir: no such directory: {value!r}")
+            raise TraitError(f"FileContentsManager.root_dir: no such directory: {value!r}")
         return value
 
     @validate("preferred_dir")
@@ -248,7 +248,7 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
 
         model, nb, message = await asyncio.to_thread(build)
         if nb is not None:
-            await self.mark_trusted_cells(nb, api_path)
+            await self._on_notary_thread(self.mark_trusted_cells, nb, api_path)
             model["content"] = nb
             model["format"] = "json"
             if message:
@@ -299,7 +299,7 @@ class FileContentsManager(FileManagerCompatMixin, AsyncContentsManager):
             raise HTTPError(400, "Invalid notebook: it needs an integer 'nbformat' and a list of 'cells'")
         nb = await asyncio.to_thread(to_notebook_node, content)
         try:
-            await self.check_and_sign(nb, api_path)
+            await self._on_notary_thread(self.check_and_sign, nb, api_path)
         except HTTPError:
             raise
         except Exception as exc:  # noqa: BLE001 - cells of the wrong shape

@@ -8,7 +8,9 @@ notebook does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import inspect
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -26,6 +28,7 @@ from tornado import web
 from ._conditional import content_etag, current_hash, save_condition, save_lock
 from ._listing import listing_page, listing_query
 from ._manager import ContentsManager
+from ._paths import is_hidden_api_path
 
 __all__ = ["contents_routes", "files_route", "PATH_REGEX", "CHECKPOINT_ID_REGEX"]
 
@@ -154,6 +157,26 @@ class ContentsAPIHandler(APIHandler):
         await self.finish_json(model, status)
 
 
+def _names_hidden(path: str) -> bool:
+    """A path with a hidden part (``..`` is left to the root check: a 404 like any escape)."""
+    return any(part.startswith(".") and part not in (".", "..") for part in path.split("/"))
+
+
+@functools.lru_cache(maxsize=32)
+def _takes_require_hash(get: Any) -> bool:
+    try:
+        params = inspect.signature(get).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "require_hash" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _hash_argument(cm: Any, wanted: bool) -> dict[str, Any]:
+    """``{"require_hash": wanted}``, or {} for a manager whose ``get`` predates the argument
+    (written for jupyter_server before 2.11): its models then carry what it gives."""
+    return {"require_hash": wanted} if _takes_require_hash(type(cm).get) else {}
+
+
 def _flag(handler: web.RequestHandler, name: str, message: str) -> bool:
     value = handler.get_query_argument(name, "0" if name == "hash" else "1")
     if value not in ("0", "1"):
@@ -181,7 +204,7 @@ class ContentsHandler(ContentsAPIHandler):
             return
         # Content is read anyway: hash it too, for the ETag.
         model = await self.contents_manager.get(path, content=content, type=kind, format=fmt,
-                                                require_hash=require_hash or content)
+                                                **_hash_argument(self.contents_manager, require_hash or content))
         self.entity_tag = content_etag(model)
         if not require_hash and model.get("type") != "directory":
             model["hash"] = model["hash_algorithm"] = None  # the body as without the ETag
@@ -192,7 +215,8 @@ class ContentsHandler(ContentsAPIHandler):
         when ``If-None-Match`` names the file's current version."""
         if not self.request.headers.get("If-None-Match") or kind == "directory":
             return False
-        model = await self.contents_manager.get(path, content=False, type=kind, require_hash=True)
+        model = await self.contents_manager.get(path, content=False, type=kind,
+                                                **_hash_argument(self.contents_manager, True))
         self.entity_tag = content_etag(model)
         if self.entity_tag is None:
             return False
@@ -218,15 +242,21 @@ class ContentsHandler(ContentsAPIHandler):
         cm = self.contents_manager
         if await cm.file_exists(path):
             raise web.HTTPError(400, "Cannot POST to files, use PUT instead.")
-        if not await cm.dir_exists(path):
-            raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
         model = await self.read_model() or {}
         copy_from = model.get("copy_from")
         if copy_from:
             if not isinstance(copy_from, str):
                 raise web.HTTPError(400, "copy_from must be a path")
+            # A folder copied into a folder that does not exist creates it (as jupyter_server
+            # does); anything else needs the target folder.
+            if not cm.allow_hidden and (_names_hidden(path) or _names_hidden(copy_from)):
+                raise web.HTTPError(400, "Cannot copy from or to a hidden path while hidden files are not allowed")
+            if not await cm.dir_exists(path) and not await cm.dir_exists(copy_from):
+                raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
             result = await cm.copy(copy_from, path)
         else:
+            if not await cm.dir_exists(path):
+                raise web.HTTPError(404, f"No such directory: {path.strip('/')}")
             result = await cm.new_untitled(path=path, type=model.get("type") or "", ext=model.get("ext") or "")
         await self.finish_model(result, 201)
 
@@ -240,6 +270,11 @@ class ContentsHandler(ContentsAPIHandler):
             return
         if model.get("copy_from"):
             raise web.HTTPError(400, "Cannot copy with PUT, only POST")
+        named = model.get("path")
+        if isinstance(named, str) and not cm.allow_hidden and is_hidden_api_path(named):
+            # The item is saved at the URL's path, but a client that names a hidden one in
+            # the body means to write there: refused as a hidden URL would be.
+            raise web.HTTPError(400, f"The model's path {named!r} is hidden, and hidden files are not allowed")
         async with save_lock(cm, path):
             condition = save_condition(self, model)
             if condition is not None and not await self._condition_holds(condition, path):

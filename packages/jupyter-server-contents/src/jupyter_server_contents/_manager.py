@@ -305,15 +305,24 @@ class ContentsManager(LoggingConfigurable):
         return split_api_path(path)[0]
 
     def validate_notebook_model(self, model: dict[str, Any], validation_error: Any = None) -> dict[str, Any]:
-        """Add ``model["message"]`` when the notebook in ``model`` breaks its schema."""
+        """Add ``model["message"]`` when the notebook in ``model`` breaks its schema.
+
+        ``validation_error``: the outcome of a validation the caller already ran (a dict,
+        empty when the notebook was valid, else holding the error under
+        ``"ValidationError"``); the notebook is validated here only without one.
+        """
         import nbformat
 
-        from ._schema_check import validate_notebook
+        if validation_error is None:
+            from ._schema_check import validate_notebook
 
-        try:
-            validate_notebook(model["content"])
-        except nbformat.ValidationError as exc:
-            model["message"] = f"Notebook validation failed: {exc.message}"
+            try:
+                validate_notebook(model["content"])
+            except nbformat.ValidationError as exc:
+                model["message"] = f"Notebook validation failed: {exc.message}"
+        elif validation_error.get("ValidationError") is not None:
+            error = validation_error["ValidationError"]
+            model["message"] = f"Notebook validation failed: {getattr(error, 'message', error)}"
         return model
 
     def info_string(self) -> str:
@@ -322,40 +331,50 @@ class ContentsManager(LoggingConfigurable):
 
     # -- notebook trust ----------------------------------------------------------------
 
-    async def _in_notary(self, fn: Callable[..., T], *args: Any) -> T:
-        def call() -> T:
-            return fn(self.notary, *args)
+    async def _on_notary_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on the notary's worker thread: signing stays off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._notary_thread, lambda: fn(*args))
 
-        return await asyncio.get_running_loop().run_in_executor(self._notary_thread, call)
+    def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
+        """Set ``metadata.trusted`` on each cell from the notebook's signature.
 
-    async def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
-        """Set ``metadata.trusted`` on each cell from the notebook's signature."""
-        def mark(notary: Any, nb: Any) -> None:
-            from ._trust import check_signature
+        Synchronous, as in jupyter_server 2.x (managers built on this one call it from
+        their ``get``); it reads the signature store. Ours runs it on the notary thread. A
+        signature store that cannot be read leaves the cells untrusted.
+        """
+        from ._trust import check_signature
 
-            notary.mark_cells(nb, check_signature(notary, nb))
+        try:
+            trusted = check_signature(self.notary, nb, self.log)
+        except Exception as exc:  # noqa: BLE001 - reading a notebook never fails over trust
+            self.log.warning("Notebook %s is shown untrusted: its signature cannot be checked (%s)", path, exc)
+            trusted = False
+        self.notary.mark_cells(nb, trusted)
 
-        await self._in_notary(mark, nb)
-
-    async def check_and_sign(self, nb: Any, path: str = "") -> None:
-        """Sign a notebook about to be saved if all its cells are trusted.
+    def check_and_sign(self, nb: Any, path: str = "") -> None:
+        """Sign a notebook about to be saved if all its cells are trusted (synchronous,
+        as ``mark_trusted_cells``).
 
         The transient ``trusted`` marks are removed first (they are never written), so the
-        signature matches the notebook as it will be read back.
+        signature matches the notebook as it will be read back. A signature store that
+        cannot be written even after a fresh start is a 500: the save would lose trust.
         """
-        def sign(notary: Any, nb: Any) -> bool:
-            from nbformat.v4.rwbase import strip_transient
+        from nbformat.v4.rwbase import strip_transient
 
-            from ._trust import sign
-
-            trusted = bool(notary.check_cells(nb))
-            strip_transient(nb)  # type: ignore[no-untyped-call]
-            if trusted:
-                sign(notary, nb)
-            return trusted
-
-        if not await self._in_notary(sign, nb):
+        trusted = bool(self.notary.check_cells(nb))
+        strip_transient(nb)  # type: ignore[no-untyped-call]
+        if not trusted:
             self.log.warning("Notebook %s is not trusted", path)
+            return
+        self._sign(nb, path)
+
+    def _sign(self, nb: Any, path: str) -> None:
+        from ._trust import SignatureStoreError, sign
+
+        try:
+            sign(self.notary, nb, self.log)
+        except SignatureStoreError as exc:  # the store, not the notebook, failed
+            raise HTTPError(500, f"Cannot record the signature of {path}: the signature store failed ({exc})") from exc
 
     async def trust_notebook(self, path: str) -> None:
         """Trust a notebook: sign it as it is now, without changing the file."""
@@ -364,15 +383,13 @@ class ContentsManager(LoggingConfigurable):
             raise HTTPError(400, f"{model['path']} is not a notebook")
         self.log.warning("Trusting notebook %s", path)
 
-        def sign(notary: Any, nb: Any) -> None:
+        def trust(nb: Any) -> None:
             from nbformat.v4.rwbase import strip_transient
 
-            from ._trust import sign
-
             strip_transient(nb)  # type: ignore[no-untyped-call]
-            sign(notary, nb)
+            self._sign(nb, path)
 
-        await self._in_notary(sign, model["content"])
+        await self._on_notary_thread(trust, model["content"])
 
     # -- checkpoints -------------------------------------------------------------------
 

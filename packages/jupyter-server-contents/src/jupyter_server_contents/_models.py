@@ -38,6 +38,15 @@ def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc)
 
 
+def created_time(st: os.stat_result) -> float:
+    """When the item was created, as well as the platform tells: its birth time where the
+    stat has one, else the inode change time; never after the last modification (a save
+    by rename changes the inode after the content)."""
+    birth = getattr(st, "st_birthtime", None)
+    created = birth if isinstance(birth, (int, float)) and birth > 0 else st.st_ctime
+    return min(created, st.st_mtime)
+
+
 def entry_type(name: str, st: os.stat_result) -> str | None:
     """``"directory"``, ``"notebook"``, ``"file"``, or None for what we do not serve (fifos...)."""
     if stat.S_ISDIR(st.st_mode):
@@ -54,7 +63,7 @@ def base_model(api_path: str, st: os.stat_result, kind: str, exact_writable: boo
         "name": name,
         "path": api_path,
         "last_modified": _utc(st.st_mtime),
-        "created": _utc(st.st_ctime),
+        "created": _utc(created_time(st)),
         "content": None,
         "format": None,
         "mimetype": guess_mimetype(name) if kind == "file" else None,

@@ -9,11 +9,14 @@ A notary whose class overrides any of these methods is called as it is.
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ._nbjson import Unsupported, signature_bytes
 
-__all__ = ["check_signature", "open_notary", "share_store", "sign"]
+__all__ = ["SignatureStoreError", "check_signature", "open_notary", "share_store", "sign"]
+
+T = TypeVar("T")
 
 
 def _stock(notary: Any, *names: str) -> bool:
@@ -37,23 +40,48 @@ def _signature(notary: Any, nb: Any) -> str:
     return hmac.new(notary.secret, data, digestmod=notary.digestmod).hexdigest()
 
 
-def check_signature(notary: Any, nb: Any) -> bool:
+class SignatureStoreError(RuntimeError):
+    """The signature store failed, and a fresh one failed too."""
+
+
+def _in_store(notary: Any, log: Any, action: str, op: Callable[[Any], T]) -> T:
+    """``op(notary.store)``; a store that fails (a corrupted database file, a full disk) is
+    replaced once by a fresh one from ``notary.store_factory`` (nbformat moves a corrupted
+    SQLite file aside) and ``op`` tried again. A second failure is the caller's to handle."""
+    try:
+        return op(notary.store)
+    except Exception as exc:  # noqa: BLE001 - whatever broke the store, try a fresh one
+        where = getattr(notary.store, "db_file", None) or type(notary.store).__name__
+        log.warning("Cannot %s: the signature store %s is corrupted or unavailable (%s: %s); "
+                    "opening a fresh one", action, where, type(exc).__name__, exc)
+    try:
+        notary.store = notary.store_factory()
+        share_store(notary)
+        return op(notary.store)
+    except Exception as exc:  # noqa: BLE001 - reported as one error the caller maps
+        raise SignatureStoreError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def check_signature(notary: Any, nb: Any, log: Any) -> bool:
     """``notary.check_signature(nb)``: whether the notebook's signature is in the store."""
     if not _stock(notary, "check_signature", "compute_signature"):
         return bool(notary.check_signature(nb))
     if nb.nbformat < 3:
         return False
-    return bool(notary.store.check_signature(_signature(notary, nb), notary.algorithm))
+    signature = _signature(notary, nb)
+    return bool(_in_store(notary, log, "check a notebook signature",
+                          lambda store: store.check_signature(signature, notary.algorithm)))
 
 
-def sign(notary: Any, nb: Any) -> None:
+def sign(notary: Any, nb: Any, log: Any) -> None:
     """``notary.sign(nb)``: store the notebook's signature as trusted."""
     if not _stock(notary, "sign", "compute_signature"):
         notary.sign(nb)
         return
     if nb.nbformat < 3:
         return
-    notary.store.store_signature(_signature(notary, nb), notary.algorithm)
+    signature = _signature(notary, nb)
+    _in_store(notary, log, "sign a notebook", lambda store: store.store_signature(signature, notary.algorithm))
 
 
 def open_notary(parent: Any) -> Any:

@@ -318,7 +318,10 @@ class ServerApp(JupyterApp, StartPathsMixin, RunningMixin, LegacyMethodsMixin):
         self.metrics = ServerMetrics(self)
         self.memory = MemoryReleaser(last_activity=self.activity.last_activity)
         limit_malloc_arenas(2)  # before the worker threads exist: see _memory.py
-        self.events = EventBus(self)
+        if getattr(self, "events", None) is None:
+            # Initialized again (pytest-jupyter's factory may do so): keep the bus, so the
+            # listeners registered since, and the managers built before, share one.
+            self.events = EventBus(self)
         if "EventLogger" in self.config:
             # The operator configured event handlers: record from the start.
             self.events.logger  # noqa: B018

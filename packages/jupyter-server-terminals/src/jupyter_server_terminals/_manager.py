@@ -8,6 +8,7 @@ terminals and a shutdown that leaves no process behind.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import builtins
 import os
@@ -52,6 +53,19 @@ class TerminalLimitReached(RuntimeError):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _command_line(text: str) -> Any:
+    """A shell command given as one string: a Python list literal (how a list reaches a
+    Dict trait from the command line, ``shell_command="['/bin/zsh', '-l']"``) or a command
+    line split as a shell would."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            return ast.literal_eval(stripped)
+        except (ValueError, SyntaxError):
+            pass
+    return shlex.split(text)
 
 
 def default_shell_command() -> list[str]:
@@ -141,7 +155,7 @@ class TerminalManager(LoggingConfigurable):
             self.log.warning("Ignoring unknown ServerApp.terminado_settings keys: %s", ", ".join(unknown))
         shell = settings.get("shell_command") or default_shell_command()
         if isinstance(shell, str):
-            shell = shlex.split(shell)
+            shell = _command_line(shell)
         if not isinstance(shell, (list, tuple)) or not shell or not all(isinstance(a, str) for a in shell):
             raise ValueError(f"ServerApp.terminado_settings shell_command must be a command line "
                              f"(a list of strings or a string), got {shell!r}")

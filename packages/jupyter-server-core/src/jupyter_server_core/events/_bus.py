@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EventBus", "CONTENTS_SCHEMA", "KERNEL_ACTIONS_SCHEMA", "GATEWAY_SCHEMA"]
+__all__ = ["EventBus", "CONTENTS_SCHEMA", "KERNEL_ACTIONS_SCHEMA", "GATEWAY_SCHEMA", "new_event_logger"]
 
 _SCHEMAS = Path(__file__).parent / "schemas"
 CONTENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
@@ -27,6 +27,17 @@ GATEWAY_SCHEMA = "https://events.jupyter.org/jupyter_server/gateway_client/v1"
 
 
 Subscriber = Callable[[dict[str, Any]], None]
+
+
+def new_event_logger(parent: Any = None) -> Any:
+    """A jupyter_events ``EventLogger`` that knows the server's schemas (kernel actions,
+    contents, gateway client). Imports jupyter_events: call it when events are wanted."""
+    from jupyter_events import EventLogger
+
+    logger = EventLogger(parent=parent)
+    for path in sorted(_SCHEMAS.glob("*.json")):
+        logger.register_event_schema(path)
+    return logger
 
 
 class _FanOut(logging.Handler):
@@ -61,12 +72,7 @@ class EventBus:
         return self._logger is not None
 
     def _create_logger(self) -> Any:
-        from jupyter_events import EventLogger
-
-        logger = EventLogger(parent=self._parent)
-        for path in sorted(_SCHEMAS.glob("*.json")):
-            logger.register_event_schema(path)
-        return logger
+        return new_event_logger(self._parent)
 
     def _adopt(self, logger: Any) -> Any:
         """Make ``logger`` the bus's (on the event loop's thread, so no emit races it)."""

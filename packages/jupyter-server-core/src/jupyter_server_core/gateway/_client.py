@@ -12,10 +12,13 @@ import asyncio
 import json
 import socket
 import ssl
-from http.cookies import SimpleCookie
+import time
+from email.utils import parsedate_to_datetime
+from http.cookies import Morsel, SimpleCookie
 from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
+from tornado.httputil import HTTPHeaders
 from traitlets import Any as AnyTrait
 from traitlets import Type, default
 
@@ -29,6 +32,23 @@ __all__ = ["GatewayClient"]
 
 #: Concurrent requests to the gateway; more wait their turn (within their timeout).
 _MAX_CONNECTIONS = 32
+
+
+def _expiry(morsel: Morsel[str], now: float) -> float | None:
+    """When a cookie expires (``Max-Age`` wins over ``Expires``), or None for a session cookie."""
+    max_age = morsel["max-age"]
+    if max_age:
+        try:
+            return now + int(max_age)
+        except ValueError:
+            pass
+    expires = morsel["expires"]
+    if expires:
+        try:
+            return parsedate_to_datetime(expires).timestamp()
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 class GatewayClient(GatewayClientConfig):
@@ -68,7 +88,8 @@ class GatewayClient(GatewayClientConfig):
         self.events: Any = None
         #: The server's KernelRouter (several gateways beside local kernels), set by configure_gateway.
         self.kernel_router: Any = None
-        self._cookies: SimpleCookie = SimpleCookie()
+        #: Cookie name: (value, expiry as a time.time() or None).
+        self._cookies: dict[str, tuple[str, float | None]] = {}
         self._http: tuple[asyncio.AbstractEventLoop, AsyncHTTPClient] | None = None
 
     @property
@@ -94,13 +115,15 @@ class GatewayClient(GatewayClientConfig):
         if token:
             scheme = (self.auth_scheme or "").strip()
             headers[key] = f"{scheme} {token}".strip()
-        if self.accept_cookies and self._cookies:
-            headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self._cookies.items())
+        cookies = self.cookie_header() if self.accept_cookies else ""
+        if cookies:
+            headers["Cookie"] = cookies
         return headers
 
-    def make_request(self, url: str, *, method: str = "GET", body: Any = None,
-                     timeout: float | None = None, **kwargs: Any) -> HTTPRequest:
-        """An HTTPRequest to ``url`` with the gateway's headers, TLS settings and timeouts."""
+    def request_options(self, *, method: str = "GET", body: Any = None, timeout: float | None = None,
+                        **kwargs: Any) -> dict[str, Any]:
+        """The keyword arguments of tornado's ``HTTPRequest`` for one gateway request: the
+        gateway's headers, TLS settings and timeouts, ``body`` encoded (JSON unless bytes/str)."""
         headers = self.request_headers()
         data: str | bytes | None = None
         if body is not None:
@@ -108,15 +131,19 @@ class GatewayClient(GatewayClientConfig):
             headers.setdefault("Content-Type", "application/json")
         elif method in ("POST", "PUT", "PATCH"):
             data = b""
-        return HTTPRequest(
-            url, method=method, body=data, headers=headers,
-            connect_timeout=min(self.connect_timeout, timeout or self.request_timeout),
-            request_timeout=timeout or self.request_timeout,
-            validate_cert=self.validate_cert, ca_certs=self.ca_certs or None,
-            client_cert=self.client_cert or None, client_key=self.client_key or None,
-            auth_username=self.http_user or None, auth_password=self.http_pwd or None,
-            follow_redirects=False, allow_nonstandard_methods=True, **kwargs,
-        )
+        return {
+            "method": method, "body": data, "headers": headers,
+            "connect_timeout": min(self.connect_timeout, timeout or self.request_timeout),
+            "request_timeout": timeout or self.request_timeout,
+            "validate_cert": self.validate_cert, "ca_certs": self.ca_certs or None,
+            "client_cert": self.client_cert or None, "client_key": self.client_key or None,
+            "auth_username": self.http_user or None, "auth_password": self.http_pwd or None,
+            "follow_redirects": False, "allow_nonstandard_methods": True, **kwargs,
+        }
+
+    def make_request(self, url: str, **kwargs: Any) -> HTTPRequest:
+        """An HTTPRequest to ``url`` with :meth:`request_options`."""
+        return HTTPRequest(url, **self.request_options(**kwargs))
 
     # -- sending -------------------------------------------------------------------------
 
@@ -128,23 +155,30 @@ class GatewayClient(GatewayClientConfig):
             self._http = (loop, AsyncHTTPClient(force_instance=True, max_clients=_MAX_CONNECTIONS))
         return self._http[1]
 
+    async def send(self, url: str, options: dict[str, Any]) -> HTTPResponse:
+        """Send one request (``options``: :meth:`request_options`) and return the response,
+        whatever its status; raise only when no answer came. Every REST request to the
+        gateway goes through here: a subclass may route them elsewhere."""
+        return await self.http_client().fetch(HTTPRequest(url, **options), raise_error=False)
+
     async def fetch(self, path: str, *, method: str = "GET", body: Any = None,
                     timeout: float | None = None) -> HTTPResponse:
         """Send one request to ``url + path``; the 2xx response, or GatewayError."""
         url = self.http_url(path)
-        request = self.make_request(url, method=method, body=body, timeout=timeout)
+        options = self.request_options(method=method, body=body, timeout=timeout)
         what = f"{method} {url}"
+        limit = float(options["request_timeout"])
         try:
-            response = await self.http_client().fetch(request, raise_error=False)
+            response = await self.send(url, options)
         except Exception as exc:  # noqa: BLE001 - every failure to answer becomes one clear error
-            error = self.unreachable_error(exc, what, request.request_timeout or self.request_timeout)
+            error = self.unreachable_error(exc, what, limit)
             self.emit_event("error", None, str(error))
             raise error from None
         if response.code == 599 or response.error is not None and not isinstance(response.error, HTTPClientError):
-            error = self.unreachable_error(response.error, what, request.request_timeout or self.request_timeout)
+            error = self.unreachable_error(response.error, what, limit)
             self.emit_event("error", None, str(error))
             raise error
-        self.keep_cookies(response)
+        self.keep_cookies(response.headers)
         if response.code >= 400:
             error = self.status_error(response.code, response.body, what)
             self.emit_event("error", response.code, str(error))
@@ -165,20 +199,32 @@ class GatewayClient(GatewayClientConfig):
                 "is GatewayClient.url the address of a Kernel or Enterprise Gateway?", 502,
             ) from None
 
-    def keep_cookies(self, response: HTTPResponse) -> None:
+    def keep_cookies(self, headers: HTTPHeaders) -> None:
+        """Remember the cookies of a gateway answer's ``Set-Cookie`` headers (with
+        ``accept_cookies``); an expired one (past ``Expires``, ``Max-Age`` of 0 or less)
+        is forgotten."""
         if not self.accept_cookies:
             return
-        for header in response.headers.get_list("Set-Cookie"):
+        now = time.time()
+        for header in headers.get_list("Set-Cookie"):
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(header)
             except Exception:  # noqa: BLE001 - a malformed cookie is ignored, as browsers do
                 continue
             for name, morsel in jar.items():
-                if morsel["max-age"] in ("0", "-1") or not morsel.value:
+                expires_at = _expiry(morsel, now)
+                if not morsel.value or (expires_at is not None and expires_at <= now):
                     self._cookies.pop(name, None)
                 else:
-                    self._cookies[name] = morsel
+                    self._cookies[name] = (morsel.value, expires_at)
+
+    def cookie_header(self) -> str:
+        """The ``Cookie`` header value of the gateway's cookies still valid ("" if none)."""
+        now = time.time()
+        for name in [n for n, (_, at) in self._cookies.items() if at is not None and at <= now]:
+            del self._cookies[name]
+        return "; ".join(f"{name}={value}" for name, (value, _) in self._cookies.items())
 
     # -- errors --------------------------------------------------------------------------
 

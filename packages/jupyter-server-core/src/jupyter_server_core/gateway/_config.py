@@ -215,7 +215,7 @@ class GatewayClientConfig(LoggingConfigurable):
 
     @default("auth_token")
     def _auth_token_default(self) -> str | None:
-        return _env("AUTH_TOKEN")
+        return _env("AUTH_TOKEN") or ""
 
     allowed_envs = Unicode(
         "",

@@ -142,9 +142,17 @@ class GatewayMappingKernelManager(MappingKernelManager):
         if not isinstance(models, list):
             raise GatewayError(f"The gateway at {self.gateway_client.url} answered its kernels with an unexpected model", 502)
         seen = {record.kernel_id for record in map(self._update, models) if record is not None}
-        for kernel_id in (known & set(self._records)) - seen:
-            self.log.info("Kernel %s is gone from the gateway (culled or shut down there)", kernel_id)
-            self._forget(kernel_id, "shutdown")
+        missing = sorted((known & set(self._records)) - seen)
+        # A gateway's listing can miss a kernel it still runs (a node of a cluster that
+        # answers late, a list built while the kernel restarts): ask about each one before
+        # forgetting it; only a 404 on the kernel's own URL means it is gone.
+        results = await asyncio.gather(*(self.refresh_kernel(k) for k in missing), return_exceptions=True)
+        for kernel_id, result in zip(missing, results, strict=True):
+            if isinstance(result, KernelNotFound):
+                self.log.info("Kernel %s is gone from the gateway (culled or shut down there)", kernel_id)
+            elif isinstance(result, BaseException):
+                self.log.warning("Kernel %s is missing from the gateway's list and could not be checked: %s",
+                                 kernel_id, result)
 
     async def _refresh_one_by_one(self) -> None:
         # Kernel Gateway refuses to list kernels unless list_kernels is on: ask about each

@@ -10,7 +10,31 @@ from ._router import KernelRouter
 if TYPE_CHECKING:
     from .._serverapp import ServerApp
 
-__all__ = ["configure_gateway", "gateway_kwargs"]
+__all__ = ["CLIENT_ENTRY_POINTS", "configure_gateway", "gateway_client_class", "gateway_kwargs"]
+
+#: Entry point group where a wheel may name a GatewayClient subclass to use instead of
+#: ours (the full install's compatibility layer adds jupyter_server 2.x's extra methods).
+CLIENT_ENTRY_POINTS = "jupyter_server.gateway_client"
+
+
+def gateway_client_class(log: Any = None) -> type[GatewayClient]:
+    """The class of the server's GatewayClient: ours, or the subclass an installed wheel
+    declares under :data:`CLIENT_ENTRY_POINTS` (the first by entry point name). One that
+    fails to load or is no GatewayClient is skipped with a warning."""
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group=CLIENT_ENTRY_POINTS), key=lambda ep: ep.name):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken wheel must not stop the server
+            if log is not None:
+                log.warning("Gateway client %s (%s) could not be loaded: %s", ep.name, ep.value, exc)
+            continue
+        if isinstance(cls, type) and issubclass(cls, GatewayClient):
+            return cls
+        if log is not None:
+            log.warning("Gateway client %s (%s) is not a GatewayClient subclass: ignored", ep.name, ep.value)
+    return GatewayClient
 
 
 def _class_pairs() -> dict[str, tuple[type, type]]:
@@ -40,7 +64,7 @@ def configure_gateway(serverapp: ServerApp) -> GatewayClient:
     warning when they are not gateway classes. Called by ``ServerApp.init_configurables``
     before the managers are built.
     """
-    client = GatewayClient(parent=serverapp, log=serverapp.log)
+    client = gateway_client_class(serverapp.log)(parent=serverapp, log=serverapp.log)
     client.events = getattr(serverapp, "events", None)
     router = client.kernel_router = KernelRouter(parent=serverapp, log=serverapp.log)
     if router.routing:

@@ -29,6 +29,7 @@ __all__ = [
     "KernelRecord",
     "KernelSpecNotFound",
     "KernelStartError",
+    "KernelWebsocketHandler",
     "MappingKernelManager",
     "ZMQChannelsWebsocketConnection",
     "kernel_routes",
@@ -42,6 +43,10 @@ def __getattr__(name: str) -> Any:
         from ._handlers import kernel_routes
 
         return kernel_routes
+    if name == "KernelWebsocketHandler":
+        from ._websocket import KernelWebsocketHandler
+
+        return KernelWebsocketHandler
     if name == "ZMQChannelsWebsocketConnection":
         from ._connection import ZMQChannelsWebsocketConnection
 

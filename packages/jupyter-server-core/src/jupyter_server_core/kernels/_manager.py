@@ -13,14 +13,14 @@ import inspect
 import os
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
 from jupyter_core.paths import jupyter_path
-from traitlets import Bool, Float, List, Unicode, default, validate
+from traitlets import Bool, CaselessStrEnum, Float, List, TraitError, Unicode, default, validate
 
 from .._directories import existing_directory
 from ..events._bus import KERNEL_ACTIONS_SCHEMA
@@ -110,6 +110,33 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
         help="Shown instead of a traceback when allow_tracebacks is False.",
     ).tag(config=True)
 
+    transport_encryption = CaselessStrEnum(
+        ["disabled", "auto", "required"], "disabled",
+        help="""Encrypt the ZeroMQ traffic between this server and its kernels with CurveZMQ
+        (needs jupyter_client 8.9 or later and a libzmq built with CURVE). 'auto' encrypts
+        for kernels whose kernelspec lists 'curve' in metadata.supported_encryption and
+        leaves the others in the clear; 'required' refuses to start the others.""",
+    ).tag(config=True)
+
+    @validate("transport_encryption")
+    def _validate_transport_encryption(self, proposal: Any) -> str:
+        value = str(proposal["value"]).lower()
+        if value != "disabled":
+            import zmq
+            from jupyter_client.manager import KernelManager
+
+            if "transport_encryption" not in KernelManager.class_trait_names():
+                raise TraitError(f"MappingKernelManager.transport_encryption={value!r} needs jupyter_client 8.9 or later")
+            if not zmq.has("curve"):
+                raise TraitError(f"MappingKernelManager.transport_encryption={value!r} needs a libzmq built with CURVE")
+        return value
+
+    def _kernel_start_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        """The keyword arguments of a kernel's start: ``kwargs`` and the encryption policy."""
+        if self.transport_encryption != "disabled":
+            kwargs["transport_encryption"] = self.transport_encryption
+        return kwargs
+
     @classmethod
     def section_names(cls) -> list[str]:
         # jupyter_server 2.x's default class was AsyncMappingKernelManager, and configs name
@@ -141,6 +168,11 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
         # Set when tracking a (re)started process is settled: see wait_for_kernel.
         self._settled: dict[str, asyncio.Event] = {}
         self.last_kernel_activity: datetime = utcnow()
+        #: Kernels shut down or gone whose process may still be in ``_kernels`` a while.
+        self._retired: set[str] = set()
+        #: Connection counts that jupyter_server 2.x subclasses keep for kernels they start
+        #: their own way; read once when such a kernel gets its record.
+        self._kernel_connections: dict[str, int] = {}
         #: The server's EventBus (``emit(schema_id, data)``), set by the services loader;
         #: kernel actions are emitted as jupyter_server's kernel_actions/v1 events.
         self.events: Any = None
@@ -156,9 +188,27 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
 
     def kernel_record(self, kernel_id: str) -> KernelRecord:
         """The live record of a kernel; :class:`KernelNotFound` if there is none."""
-        record = self._records.get(kernel_id)
-        if record is None or kernel_id not in self._kernels:
+        if kernel_id not in self._kernels:
             raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
+        record = self._records.get(kernel_id)
+        if record is None:
+            if kernel_id in self._retired:  # shut down; its process may still be leaving
+                raise KernelNotFound(f"Kernel does not exist: {kernel_id}")
+            record = self._records[kernel_id] = self._adopted_record(kernel_id)
+        return record
+
+    def _adopted_record(self, kernel_id: str) -> KernelRecord:
+        """A record for a kernel a subclass put in ``_kernels`` its own way (jupyter_client's
+        API allows it), from what its kernel manager says about itself."""
+        km = self._kernels[kernel_id]
+        record = KernelRecord(kernel_id, str(getattr(km, "kernel_name", "") or ""), self.root_dir)
+        state = getattr(km, "execution_state", None)
+        if isinstance(state, str) and state:
+            record.execution_state = state
+        activity = getattr(km, "last_activity", None)
+        if isinstance(activity, datetime):
+            record.last_activity = activity if activity.tzinfo else activity.replace(tzinfo=timezone.utc)
+        record.connections = int(self._kernel_connections.get(kernel_id, 0))
         return record
 
     async def wait_for_kernel(self, kernel_id: str) -> None:
@@ -180,7 +230,8 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
 
     def list_kernels(self) -> list[dict[str, Any]]:
         """The REST models of every kernel."""
-        return [r.model() for kid, r in list(self._records.items()) if kid in self._kernels]
+        self._retired &= set(self._kernels)
+        return [self.kernel_record(kid).model() for kid in list(self._kernels) if kid not in self._retired]
 
     def connection_count(self) -> int:
         """Open client connections over all kernels (``/api/status`` reports it)."""
@@ -255,6 +306,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
         if kernel_id is not None:
             kwargs["kernel_id"] = kernel_id
         kwargs.update(self.persistent_launch_options())
+        kwargs = self._kernel_start_kwargs(**kwargs)
         try:
             kernel_id = await super().start_kernel(kernel_name=name, **kwargs)
         except Exception as exc:
@@ -262,6 +314,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
             raise KernelStartError(f"The kernel {name!r} could not be started: {exc}") from exc
         assert kernel_id is not None
         self._records[kernel_id] = KernelRecord(kernel_id, name, kwargs["cwd"])
+        self._retired.discard(kernel_id)
         self.log.info("Kernel started: %s (%s) in %s", kernel_id, name, kwargs["cwd"])
         self._emit("start", kernel_id, name, f"Kernel {kernel_id} started.")
         self._unanswered[kernel_id] = asyncio.Event()
@@ -269,6 +322,21 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
         self._spawn(kernel_id, self._track(kernel_id))
         self.start_culling()
         return kernel_id
+
+    async def _ready_or_pending(self, kernel_id: str, kernel: Any) -> None:
+        """Before acting on a kernel: one still starting (pending kernels) is a KernelPending;
+        one whose process is being replaced (the auto-restarter after it died, say because
+        another process took one of its ports first; or another restart) is waited for, so
+        the action applies to the new process instead of racing its start."""
+        if kernel_id in self._pending_kernels and not kernel.ready.done():
+            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        record = self._records.get(kernel_id)
+        if kernel.ready.done() and (record is None or record.execution_state != "restarting"):
+            return
+        try:
+            await asyncio.wait_for(self.wait_for_kernel(kernel_id), self.kernel_info_timeout)
+        except asyncio.TimeoutError:
+            raise KernelPending(f"Kernel {kernel_id} is still restarting; retry when it is ready") from None
 
     async def _check_kernel_spec(self, name: str) -> None:
         ksm = self.kernel_spec_manager
@@ -297,6 +365,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
             await super().shutdown_kernel(kernel_id, now=now, restart=restart)
         finally:
             self._records.pop(kernel_id, None)
+            self._retired.add(kernel_id)
             self.forget_kernel(kernel_id)
             self._with_restart_callbacks.discard(kernel_id)
             self._fire(kernel_id, "shutdown")
@@ -326,8 +395,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
     async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:  # type: ignore[override]
         """Restart a kernel in place (same id and ports); returns once it answers again."""
         kernel = self.get_kernel(kernel_id)
-        if not kernel.ready.done():
-            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        await self._ready_or_pending(kernel_id, kernel)
         record = self.kernel_record(kernel_id)
         self._stop_watching(kernel_id)
         self._settled[kernel_id] = asyncio.Event()
@@ -347,8 +415,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
     async def interrupt_kernel(self, kernel_id: str) -> None:  # type: ignore[override]
         """Interrupt a kernel (signal or interrupt_request, as its kernelspec says)."""
         kernel = self.get_kernel(kernel_id)
-        if not kernel.ready.done():
-            raise KernelPending(f"Kernel {kernel_id} is still starting; retry when it is ready")
+        await self._ready_or_pending(kernel_id, kernel)
         unanswered = self._unanswered.get(kernel_id)
         if unanswered is not None:
             # A SIGINT before the kernel installed its handler would kill it: wait until the
@@ -502,6 +569,7 @@ class MappingKernelManager(KernelJournaling, KernelPersistence, KernelCuller, Pa
         self._fire(kernel_id, "dead")
         kernel = self.remove_kernel(kernel_id)
         self._records.pop(kernel_id, None)
+        self._retired.add(kernel_id)
         self.forget_kernel(kernel_id)
         self._with_restart_callbacks.discard(kernel_id)
         self._kernel_events.forget(kernel_id)

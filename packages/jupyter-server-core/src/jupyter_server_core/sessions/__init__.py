@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._manager import SessionError, SessionManager, SessionNotFound
+from ._manager import SessionError, SessionManager, SessionNotFound, SessionQueryError
 from ._store import SessionRow, SessionStore
 
-__all__ = ["SessionError", "SessionManager", "SessionNotFound", "SessionRow", "SessionStore", "session_routes"]
+__all__ = ["SessionError", "SessionManager", "SessionNotFound", "SessionQueryError", "SessionRow", "SessionStore", "session_routes"]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,6 +10,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from tornado import web
 from traitlets import Any as AnyTrait
 from traitlets import TraitError, Unicode, validate
 from traitlets.config import LoggingConfigurable
@@ -17,7 +18,7 @@ from traitlets.config import LoggingConfigurable
 from ..kernels import KernelError, KernelNotFound
 from ._store import SessionRow, SessionStore
 
-__all__ = ["SessionError", "SessionManager", "SessionNotFound"]
+__all__ = ["SessionError", "SessionManager", "SessionNotFound", "SessionQueryError"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -26,10 +27,18 @@ class SessionError(KernelError):
     """A bad session request (400)."""
 
 
-class SessionNotFound(SessionError, KeyError):
-    """No session has this id (404)."""
+class SessionQueryError(SessionError, TypeError):
+    """A session column that does not exist was named: a TypeError, as any unknown keyword
+    argument (jupyter_server 2.x's contract), and a 400 for a handler."""
 
-    status_code = 404
+
+class SessionNotFound(SessionError, KeyError, web.HTTPError):
+    """No session has this id: a 404, also to code that catches tornado's HTTPError around
+    the session manager (as jupyter_server 2.x's raises it)."""
+
+    def __init__(self, message: str = "No such session") -> None:
+        web.HTTPError.__init__(self, 404, "%s", message)
+        self.args = (message,)
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "No such session"
@@ -122,7 +131,7 @@ class SessionManager(LoggingConfigurable):
         try:
             rows = self.store.select(**where)
         except TypeError as exc:
-            raise SessionError(str(exc)) from None
+            raise SessionQueryError(str(exc)) from None
         for row in rows:
             model = self._model_or_prune(row)
             if model is not None:
@@ -231,7 +240,7 @@ class SessionManager(LoggingConfigurable):
         try:
             self.store.update(session_id, **values)
         except TypeError as exc:
-            raise SessionError(str(exc)) from None
+            raise SessionQueryError(str(exc)) from None
 
     async def modify_session(
         self,

@@ -1,2 +1,1 @@
-"""``jupyter_server.services.kernels.connection``: kernel WebSocket connections (names of
-jupyter_server 2.x)."""
+"""``jupyter_server.services.kernels.connection``: what relays a kernel WebSocket to a kernel."""

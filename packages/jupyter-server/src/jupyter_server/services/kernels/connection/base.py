@@ -1,5 +1,9 @@
-"""``jupyter_server.services.kernels.connection.base``: the binary framing of the default
-kernel WebSocket protocol, as functions over message dicts.
+"""``jupyter_server.services.kernels.connection.base``: the base class of kernel WebSocket
+connections, and the binary framing of the default kernel WebSocket protocol.
+
+The core has one connection class that every kind of kernel WebSocket (local ZeroMQ,
+gateway relay) derives from: it is the base here too, so ``issubclass(cls,
+BaseKernelWebsocketConnection)`` holds for every connection class the server uses.
 
 A message with binary buffers travels as one binary frame: a big-endian uint32 count ``n``
 (the JSON message plus each buffer), ``n`` big-endian uint32 offsets, the UTF-8 JSON of the
@@ -15,8 +19,11 @@ import struct
 from typing import Any
 
 from jupyter_client.jsonutil import extract_dates, json_default
+from jupyter_server_core.kernels import ZMQChannelsWebsocketConnection
 
-__all__ = ["deserialize_binary_message", "serialize_binary_message"]
+__all__ = ["BaseKernelWebsocketConnection", "deserialize_binary_message", "serialize_binary_message"]
+
+BaseKernelWebsocketConnection = ZMQChannelsWebsocketConnection
 
 
 def serialize_binary_message(msg: dict[str, Any]) -> bytes:
