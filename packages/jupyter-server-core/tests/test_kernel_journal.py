@@ -8,23 +8,7 @@ import os
 import stat
 
 import pytest
-from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.pytest_plugin import wait_for
-
-
-@pytest.fixture
-async def kernel_id(jp_fetch):
-    r = await jp_fetch("api", "kernels", method="POST", body="{}")
-    return json.loads(r.body)["id"]
-
-
-@pytest.fixture
-def connect(jp_ws_fetch, kernel_id):
-    async def connect(**params):
-        ws = await jp_ws_fetch("api", "kernels", kernel_id, "channels", params=params or None)
-        return KernelWebSocketClient(ws, session=params.get("session_id", ""))
-
-    return connect
 
 
 async def read_all(journal):

@@ -31,21 +31,6 @@ class NoExecuteAuthorizer(Authorizer):
         return action != "execute"
 
 
-@pytest.fixture
-async def kernel_id(jp_fetch):
-    r = await jp_fetch("api", "kernels", method="POST", body="{}")
-    return json.loads(r.body)["id"]
-
-
-@pytest.fixture
-def connect(jp_ws_fetch, kernel_id):
-    async def connect(**params):
-        ws = await jp_ws_fetch("api", "kernels", kernel_id, "channels", params=params or None)
-        return KernelWebSocketClient(ws, session=params.get("session_id", ""))
-
-    return connect
-
-
 def stdout(messages) -> str:
     return "".join(m["content"]["text"] for m in messages
                    if m["header"]["msg_type"] == "stream" and m["content"]["name"] == "stdout")
@@ -116,7 +101,7 @@ async def test_new_session_asks_for_replay_since_a_message(connect, jp_fetch, ke
     assert stdout(listed) == "1\n2\n3\n4\n5\n"
 
     # A new page (new session id) asks for everything after that message.
-    page = await connect(session_id="second", replay_since=since)
+    page = await connect(session_id="second", query={"replay_since": since})
     replayed = []
     while not any(m["header"]["msg_id"] == listed[-1]["msg_id"] for m in replayed):
         msg = await page.recv()
@@ -165,10 +150,10 @@ async def test_journal_endpoint_pages_and_refuses(jp_fetch, connect, kernel_id):
 
     # On the WebSocket: an unknown message id is a 404 before the upgrade, a bad one a 400.
     with pytest.raises(HTTPClientError) as info:
-        await connect(replay_since="no-such-message")
+        await connect(query={"replay_since": "no-such-message"})
     assert info.value.code == 404
     with pytest.raises(HTTPClientError) as info:
-        await connect(replay_since="x" * 300)
+        await connect(query={"replay_since": "x" * 300})
     assert info.value.code == 400
 
 

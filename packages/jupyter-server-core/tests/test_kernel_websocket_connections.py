@@ -11,12 +11,10 @@ import signal
 import struct
 
 import pytest
-from tornado.httpclient import HTTPClientError
-
 from jupyter_server_core.auth import Authorizer
-from jupyter_server_core.kernels._wsclient import KernelWebSocketClient
 from jupyter_server_core.kernels._wsprotocol import V1_PROTOCOL
 from jupyter_server_core.pytest_plugin import wait_for
+from tornado.httpclient import HTTPClientError
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
@@ -24,22 +22,6 @@ UNKNOWN = "00000000-0000-0000-0000-000000000000"
 class NoExecuteAuthorizer(Authorizer):
     def is_authorized(self, handler, user, action, resource):
         return action != "execute"
-
-
-@pytest.fixture
-async def kernel_id(jp_fetch):
-    r = await jp_fetch("api", "kernels", method="POST", body="{}")
-    return json.loads(r.body)["id"]
-
-
-@pytest.fixture
-def connect(jp_ws_fetch, kernel_id):
-    async def connect(session_id: str = "", subprotocols=None, **kwargs):
-        params = {"session_id": session_id} if session_id else None
-        ws = await jp_ws_fetch("api", "kernels", kernel_id, "channels", params=params, subprotocols=subprotocols, **kwargs)
-        return KernelWebSocketClient(ws, session=session_id)
-
-    return connect
 
 
 async def wait_for_status(client, state, timeout=30):
