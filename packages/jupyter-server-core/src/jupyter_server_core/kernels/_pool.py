@@ -184,7 +184,7 @@ class PooledLaunch:
 
     async def _pooled_kernel(self, name: str, kwargs: dict[str, Any]) -> Any | None:
         pool = self.kernel_pool
-        if name not in pool.sizes or {"kernel_id", "_filled_kernel_spec", "transport_encryption"} & set(kwargs):
+        if name not in pool.sizes or {"kernel_id", "transport_encryption"} & set(kwargs):
             return None
         filled = kwargs.get("_filled_kernel_spec")  # JEP 87 values: only the defaults match
         cwd = kwargs.get("cwd") or self.root_dir
