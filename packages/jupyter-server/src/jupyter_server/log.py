@@ -25,8 +25,9 @@ def log_request(handler: Any, record_prometheus_metrics: bool = True) -> None:
     log = getattr(handler, "log", None) or logging.getLogger("ServerApp")
     level = log_level_for_status(status)
 
-    def emit(text: str) -> None:
-        log.log(level, text)
+    # The logger's method named after the level (log.debug, log.info, ...): handlers and tests
+    # of 2.x replace the handler's ``log`` and watch those methods.
+    emit = getattr(log, logging.getLevelName(level).lower(), None) or (lambda text: log.log(level, text))
 
     millis = 1000.0 * request.request_time()
     user = getattr(handler, "current_user", None)
