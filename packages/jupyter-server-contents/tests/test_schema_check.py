@@ -101,3 +101,20 @@ def test_the_split_applies_to_the_installed_schemas() -> None:
     # would silently be nbformat's, which is correct but slow).
     for minor in range(v4.nbformat_minor + 1):
         assert _split_schema(minor) is not None, minor
+
+
+def test_a_replaced_nbformat_validate_is_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An nbformat.validate an extension wrapped keeps seeing every notebook (2.x called it)."""
+    seen: list[Any] = []
+    original = nbformat.validate
+
+    def wrapper(nb: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(nb)
+        return original(nb, *args, **kwargs)
+
+    nb = _sample()
+    validate_notebook(nb)
+    assert seen == []  # nbformat's own: the fast path
+    monkeypatch.setattr(nbformat, "validate", wrapper)
+    validate_notebook(nb)
+    assert seen == [nb]
